@@ -1,0 +1,138 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"roster/model"
+)
+
+// CreateCampaign creates a DRAFT campaign with an empty roster owned by owner.
+func (s *Store) CreateCampaign(ctx context.Context, owner string, in model.CreateCampaignInput) (*model.Campaign, error) {
+	name := strings.TrimSpace(in.Name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"input", "name"}, "input.name must not be blank")
+	case n > MaxCampaignNameLen:
+		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"input", "name"},
+			"input.name is %d characters long; at most %d are allowed", n, MaxCampaignNameLen)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("create campaign: %w", err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	c := &model.Campaign{
+		ID: id, Owner: owner, Name: name, Channel: in.Channel,
+		Status: model.CampaignStatusDraft, CreatedAt: now, UpdatedAt: now,
+	}
+	if _, err := s.db.NewInsert().Model(c).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("create campaign: %w", err)
+	}
+	return c, nil
+}
+
+// Campaign returns the caller's campaign, or model.ErrNotFound.
+func (s *Store) Campaign(ctx context.Context, owner string, id uuid.UUID) (*model.Campaign, error) {
+	return campaignFor(ctx, s.db, owner, id, noLock)
+}
+
+// CampaignPage is one page of the caller's campaigns.
+type CampaignPage struct {
+	Campaigns  []*model.Campaign
+	TotalCount int
+	Page       Page
+}
+
+// Campaigns lists the caller's campaigns, newest first.
+func (s *Store) Campaigns(ctx context.Context, owner string, status *model.CampaignStatus, page, limit *int) (*CampaignPage, error) {
+	pg, err := NewPage(page, limit, false)
+	if err != nil {
+		return nil, err
+	}
+	out := &CampaignPage{Page: pg}
+	filter := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("owner = ?", owner)
+		if status != nil {
+			q = q.Where("status = ?", *status)
+		}
+		return q
+	}
+	// One snapshot for the count and the page, so they agree.
+	err = s.db.RunInTx(ctx, &readOnlySnapshot, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*model.Campaign)(nil)).Apply(filter).Count(ctx)
+		if err != nil {
+			return err
+		}
+		out.TotalCount = int(n)
+		return tx.NewSelect().Model(&out.Campaigns).Apply(filter).
+			OrderExpr("created_at DESC, id DESC").
+			Limit(int64(pg.Limit + 1)).Offset(int64(pg.Offset())).Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list campaigns: %w", err)
+	}
+	if len(out.Campaigns) > pg.Limit {
+		out.Campaigns = out.Campaigns[:pg.Limit]
+		out.Page.HasNext = true
+	}
+	return out, nil
+}
+
+// TransitionCampaign moves a campaign along its lifecycle (SPEC §7). Its
+// UPDATE of the status conflicts with the lock every roster write holds, so
+// once it has left DRAFT no roster write commits afterwards.
+func (s *Store) TransitionCampaign(ctx context.Context, owner string, id uuid.UUID, to model.CampaignStatus) (*model.Campaign, error) {
+	var out *model.Campaign
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := campaignFor(ctx, tx, owner, id, rosterLock)
+		if errors.Is(err, model.ErrNotFound) {
+			return model.Fail(model.UserErrorCodeNotFound, []string{"id"}, "campaign %s was not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		out = c
+		if c.Status == to {
+			return nil
+		}
+		if !model.CanMove(c.Status, to) {
+			return model.Fail(model.UserErrorCodeInvalidTransition, []string{"to"},
+				"campaign %s cannot move from %s to %s", id, c.Status, to)
+		}
+		if to == model.CampaignStatusLaunching {
+			empty, err := rosterEmpty(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if empty {
+				return model.Fail(model.UserErrorCodeEmptyRoster, []string{"id"},
+					"campaign %s has no prospects: add some before launching", id)
+			}
+		}
+		c.Status = to
+		c.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
+		_, err = tx.NewUpdate().Model(c).Column("status", "updated_at").WherePK().Exec(ctx)
+		return err
+	})
+	var ue model.UserErrors
+	if errors.As(err, &ue) {
+		return out, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("transition campaign: %w", err)
+	}
+	return out, nil
+}
+
+func rosterEmpty(ctx context.Context, idb bun.IDB, campaignID uuid.UUID) (bool, error) {
+	exists, err := idb.NewSelect().Model((*model.Prospect)(nil)).Where("campaign_id = ?", campaignID).Exists(ctx)
+	return !exists, err
+}

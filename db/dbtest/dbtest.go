@@ -1,0 +1,75 @@
+// Package dbtest gives a test binary a real, migrated PostgreSQL: the one at
+// TEST_DATABASE_URL when set, otherwise a throwaway cluster started through
+// the same launcher the server uses (roster/db/embedded). Tests share it and
+// keep apart by owning their own data (their own subject and campaigns), so
+// they run in parallel. PostgreSQL missing is a failure, never a skip.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"roster/db"
+	"roster/db/embedded"
+)
+
+var shared *bun.DB
+
+// Main runs a test binary's tests against a real PostgreSQL; call it from
+// TestMain.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	url := os.Getenv("TEST_DATABASE_URL")
+	if url == "" {
+		dir, err := os.MkdirTemp("", "roster-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dbtest:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		// As root the cluster runs as an unprivileged user, which must be
+		// able to reach the directory (MkdirTemp makes it 0700).
+		if err := os.Chmod(dir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "dbtest:", err)
+			return 1
+		}
+		pg, err := embedded.Start(ctx, embedded.Config{DataDir: dir, Database: "roster_test", Ephemeral: true})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: dbtest: tests need PostgreSQL:", err)
+			return 1
+		}
+		defer pg.Stop() //nolint:errcheck
+		url = pg.URL("roster_test")
+	}
+	bdb, err := db.Open(ctx, url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: dbtest:", err)
+		return 1
+	}
+	defer bdb.Close()
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: dbtest:", err)
+		return 1
+	}
+	shared = bdb
+	return m.Run()
+}
+
+// DB is the test binary's database.
+func DB(t testing.TB) *bun.DB {
+	t.Helper()
+	if shared == nil {
+		t.Fatal("dbtest: no database: call dbtest.Main from TestMain")
+	}
+	return shared
+}

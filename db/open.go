@@ -1,0 +1,45 @@
+// Package db owns the database: opening it, migrating it, and the Store
+// that holds every SQL statement and transaction of the roster.
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Open connects to PostgreSQL at url through pgx and checks that it answers.
+func Open(ctx context.Context, url string) (*bun.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		// pgx's message may quote the URL, password included: keep it out.
+		return nil, fmt.Errorf("open database: DATABASE_URL is not a valid PostgreSQL URL")
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	sqldb.SetMaxOpenConns(32)
+	sqldb.SetMaxIdleConns(32)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	bdb := bun.NewDB(sqldb, pgdialect.New())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := bdb.PingContext(pingCtx); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return bdb, nil
+}
+
+// NewStore returns the store over an open database.
+func NewStore(db *bun.DB) *Store { return &Store{db: db} }
+
+// Ping says whether the database answers; /readyz asks it.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// DB is the underlying handle, for tests and tools that need raw SQL.
+func (s *Store) DB() *bun.DB { return s.db }
+

@@ -1,0 +1,146 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"roster/model"
+)
+
+// Prospect returns one prospect of the caller's campaign, or model.ErrNotFound.
+func (s *Store) Prospect(ctx context.Context, owner string, campaignID, id uuid.UUID) (*model.Prospect, error) {
+	p := new(model.Prospect)
+	err := s.db.NewSelect().Model(p).
+		Where("p.id = ?", id).Where("p.campaign_id = ?", campaignID).
+		Where("EXISTS (SELECT 1 FROM campaigns c WHERE c.id = p.campaign_id AND c.owner = ?)", owner).
+		ModelTableExpr("prospects AS p").
+		Scan(ctx)
+	if err != nil {
+		if isNoRows(err) {
+			return nil, model.ErrNotFound
+		}
+		return nil, fmt.Errorf("read prospect: %w", err)
+	}
+	return p, nil
+}
+
+// UpdateProspect patches one prospect's profile fields (SPEC §6).
+func (s *Store) UpdateProspect(ctx context.Context, owner string, campaignID, id uuid.UUID, patch model.ProspectPatch) (*model.Prospect, error) {
+	var out *model.Prospect
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := draftCampaign(ctx, tx, owner, campaignID, rosterLock)
+		if err != nil {
+			return err
+		}
+		p := new(model.Prospect)
+		err = tx.NewSelect().Model(p).Where("id = ?", id).Where("campaign_id = ?", campaignID).For("UPDATE").Scan(ctx)
+		if isNoRows(err) {
+			return model.Fail(model.UserErrorCodeNotFound, []string{"id"}, "prospect %s was not found on campaign %s", id, campaignID)
+		}
+		if err != nil {
+			return fmt.Errorf("read prospect: %w", err)
+		}
+		before := p.Identity
+		if err := applyPatch(c.Channel, p, patch); err != nil {
+			return err
+		}
+		if p.Identity != before {
+			taken, err := tx.NewSelect().Model((*model.Prospect)(nil)).
+				Where("campaign_id = ?", campaignID).Where("identity = ?", p.Identity).Where("id <> ?", id).
+				Exists(ctx)
+			if err != nil {
+				return fmt.Errorf("check identity: %w", err)
+			}
+			if taken {
+				return duplicateProspect(c.Channel, p.Identity)
+			}
+		}
+		p.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
+		_, err = tx.NewUpdate().Model(p).
+			Column("identity", "email", "linkedin_url", "first_name", "last_name", "company",
+				"title", "phone", "location", "custom_fields", "updated_at").
+			WherePK().Exec(ctx)
+		if constraint(err) == uniqueIdentity {
+			// The check above ran first; this is the database's backstop.
+			return duplicateProspect(c.Channel, p.Identity)
+		}
+		if err != nil {
+			return fmt.Errorf("update prospect: %w", err)
+		}
+		out = p
+		return nil
+	})
+	var ue model.UserErrors
+	if errors.As(err, &ue) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update prospect: %w", err)
+	}
+	return out, nil
+}
+
+func duplicateProspect(ch model.Channel, identity string) error {
+	field := requiredIdentity(ch)
+	return model.Fail(model.UserErrorCodeDuplicateProspect, []string{"input", field},
+		"input.%s %s is already another prospect's on this campaign", field, identity)
+}
+
+// RemoveResult is what removeProspects and clearProspects report.
+type RemoveResult struct {
+	Removed  int
+	Campaign *model.Campaign
+}
+
+// RemoveProspects removes up to MaxRemoveIDs prospects by id; ids not on
+// this campaign's roster are ignored and not counted.
+func (s *Store) RemoveProspects(ctx context.Context, owner string, campaignID uuid.UUID, ids []uuid.UUID) (*RemoveResult, error) {
+	if n := len(ids); n < 1 || n > MaxRemoveIDs {
+		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"ids"},
+			"ids must hold 1 to %d ids; got %d", MaxRemoveIDs, n)
+	}
+	return s.remove(ctx, owner, campaignID, func(q *bun.DeleteQuery) *bun.DeleteQuery {
+		return q.Where("id IN (?)", bun.In(ids))
+	})
+}
+
+// ClearProspects removes the whole roster of a DRAFT campaign.
+func (s *Store) ClearProspects(ctx context.Context, owner string, campaignID uuid.UUID) (*RemoveResult, error) {
+	return s.remove(ctx, owner, campaignID, func(q *bun.DeleteQuery) *bun.DeleteQuery { return q })
+}
+
+func (s *Store) remove(ctx context.Context, owner string, campaignID uuid.UUID, which func(*bun.DeleteQuery) *bun.DeleteQuery) (*RemoveResult, error) {
+	res := &RemoveResult{}
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := draftCampaign(ctx, tx, owner, campaignID, rosterLock)
+		res.Campaign = c
+		if err != nil {
+			return err
+		}
+		r, err := tx.NewDelete().Model((*model.Prospect)(nil)).
+			Where("campaign_id = ?", campaignID).Apply(which).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("delete prospects: %w", err)
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return err
+		}
+		res.Removed = int(n)
+		res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock)
+		return err
+	})
+	var ue model.UserErrors
+	if errors.As(err, &ue) {
+		return res, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("remove prospects: %w", err)
+	}
+	return res, nil
+}

@@ -1,0 +1,301 @@
+package db
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+
+	"roster/identity"
+	"roster/model"
+)
+
+// The limits of SPEC §6.
+const (
+	MaxBatchRows        = 1000
+	MaxRemoveIDs        = 500
+	MaxTextLen          = 500
+	MaxCustomFieldBytes = 4096
+	MaxCampaignNameLen  = 200
+	// maxUserErrors caps the userErrors of one batch (SPEC §4).
+	maxUserErrors = 100
+)
+
+// customFieldKey is what `%custom_fields.<key>%` in a message template can name.
+var customFieldKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// rowErrors collects the userErrors of a batch, at most maxUserErrors.
+type rowErrors struct {
+	errs model.UserErrors
+}
+
+func (r *rowErrors) add(index int, field string, format string, args ...any) {
+	if len(r.errs) >= maxUserErrors {
+		return
+	}
+	e := model.NewUserError(model.UserErrorCodeBadUserInput,
+		[]string{"prospects", strconv.Itoa(index), field},
+		"prospects[%d].%s %s", index, field, fmt.Sprintf(format, args...))
+	e.Index = &index
+	r.errs = append(r.errs, e)
+}
+
+func (r *rowErrors) full() bool { return len(r.errs) >= maxUserErrors }
+
+// cleanText trims a text field; blank counts as absent (SPEC §6).
+func cleanText(s *string) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t := strings.TrimSpace(*s)
+	if t == "" {
+		return nil, nil
+	}
+	if n := utf8.RuneCountInString(t); n > MaxTextLen {
+		return nil, fmt.Errorf("is %d characters long; at most %d are allowed", n, MaxTextLen)
+	}
+	return &t, nil
+}
+
+// checkCustomFields enforces SPEC §6 on a whole custom-fields object.
+func checkCustomFields(m map[string]any) error {
+	for k := range m {
+		if !customFieldKey.MatchString(k) {
+			return fmt.Errorf("has the key %q; keys are 1 to 64 letters, digits, _ or -", truncate(k, 70))
+		}
+	}
+	b, err := model.CompactJSON(m)
+	if err != nil {
+		return fmt.Errorf("is not valid JSON")
+	}
+	if len(b) > MaxCustomFieldBytes {
+		return fmt.Errorf("is %d bytes as compact JSON; at most %d are allowed", len(b), MaxCustomFieldBytes)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// identityFuncs pick the normalizer of each identity field.
+var identityFuncs = map[string]func(string) (string, string, error){
+	"email":       identity.Email,
+	"linkedinUrl": identity.LinkedInURL,
+}
+
+// requiredIdentity names the field a channel requires (SPEC §5).
+func requiredIdentity(ch model.Channel) string {
+	if ch == model.ChannelLinkedin {
+		return "linkedinUrl"
+	}
+	return "email"
+}
+
+// newProspect turns one submitted row into a prospect ready to insert, or
+// reports every problem of the row into errs and returns nil.
+func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *rowErrors) *model.Prospect {
+	p := &model.Prospect{Status: model.ProspectStatusPending, CustomFields: in.CustomFields}
+	ok := true
+	required := requiredIdentity(ch)
+	identities := []struct {
+		field string
+		raw   *string
+	}{{"email", in.Email}, {"linkedinUrl", in.LinkedinURL}}
+	for _, id := range identities {
+		field, raw := id.field, id.raw
+		var trimmed, normalized string
+		var err error
+		if raw != nil {
+			if t := strings.TrimSpace(*raw); utf8.RuneCountInString(t) > MaxTextLen {
+				err = fmt.Errorf("is %d characters long; at most %d are allowed", utf8.RuneCountInString(t), MaxTextLen)
+			} else {
+				trimmed, normalized, err = identityFuncs[field](*raw)
+			}
+		}
+		switch {
+		case field != required:
+			// The other identity is kept when valid and silently left out
+			// when not (SPEC §5).
+			if raw != nil && err == nil {
+				setIdentity(p, field, trimmed)
+			}
+		case raw == nil || errors.Is(err, identity.ErrBlank):
+			errs.add(index, field, "is required on %s campaigns", ch)
+			ok = false
+		case err != nil:
+			errs.add(index, field, "%v", err)
+			ok = false
+		default:
+			setIdentity(p, field, trimmed)
+			p.Identity = normalized
+		}
+	}
+	texts := []struct {
+		field string
+		in    *string
+		out   **string
+	}{
+		{"firstName", in.FirstName, &p.FirstName},
+		{"lastName", in.LastName, &p.LastName},
+		{"company", in.Company, &p.Company},
+		{"title", in.Title, &p.Title},
+		{"phone", in.Phone, &p.Phone},
+		{"location", in.Location, &p.Location},
+	}
+	for _, t := range texts {
+		v, err := cleanText(t.in)
+		if err != nil {
+			errs.add(index, t.field, "%v", err)
+			ok = false
+			continue
+		}
+		*t.out = v
+	}
+	if p.CustomFields == nil {
+		p.CustomFields = map[string]any{}
+	}
+	if err := checkCustomFields(p.CustomFields); err != nil {
+		errs.add(index, "customFields", "%v", err)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return p
+}
+
+func setIdentity(p *model.Prospect, field, v string) {
+	if field == "email" {
+		p.Email = &v
+	} else {
+		p.LinkedinURL = &v
+	}
+}
+
+// applyPatch applies a ProspectPatch to p (SPEC §6): omitted fields stay, an
+// explicit null (or blank) clears, the required identity cannot be cleared,
+// an explicitly given other identity must be valid, and customFields is
+// merged as an RFC 7396 merge patch. It reports the first problem as a
+// BAD_USER_INPUT userError with a path under "input".
+func applyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) error {
+	bad := func(field, format string, args ...any) error {
+		return model.Fail(model.UserErrorCodeBadUserInput, []string{"input", field},
+			"input.%s %s", field, fmt.Sprintf(format, args...))
+	}
+	required := requiredIdentity(ch)
+	identities := []struct {
+		field string
+		in    interface {
+			IsSet() bool
+			Value() *string
+		}
+	}{
+		{"email", patch.Email},
+		{"linkedinUrl", patch.LinkedinURL},
+	}
+	for _, id := range identities {
+		if !id.in.IsSet() {
+			continue
+		}
+		v := id.in.Value()
+		if v == nil || strings.TrimSpace(*v) == "" {
+			if id.field == required {
+				return bad(id.field, "cannot be cleared: it is the required identity on %s campaigns", ch)
+			}
+			clearIdentity(p, id.field)
+			continue
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(*v)); n > MaxTextLen {
+			return bad(id.field, "is %d characters long; at most %d are allowed", n, MaxTextLen)
+		}
+		trimmed, normalized, err := identityFuncs[id.field](*v)
+		if err != nil {
+			return bad(id.field, "%v", err)
+		}
+		setIdentity(p, id.field, trimmed)
+		if id.field == required {
+			p.Identity = normalized
+		}
+	}
+	texts := []struct {
+		field string
+		in    interface {
+			IsSet() bool
+			Value() *string
+		}
+		out **string
+	}{
+		{"firstName", patch.FirstName, &p.FirstName},
+		{"lastName", patch.LastName, &p.LastName},
+		{"company", patch.Company, &p.Company},
+		{"title", patch.Title, &p.Title},
+		{"phone", patch.Phone, &p.Phone},
+		{"location", patch.Location, &p.Location},
+	}
+	for _, t := range texts {
+		if !t.in.IsSet() {
+			continue
+		}
+		v, err := cleanText(t.in.Value())
+		if err != nil {
+			return bad(t.field, "%v", err)
+		}
+		*t.out = v
+	}
+	if patch.CustomFields.IsSet() {
+		merged, err := mergeCustomFields(p.CustomFields, patch.CustomFields.Value())
+		if err != nil {
+			return bad("customFields", "%v", err)
+		}
+		if err := checkCustomFields(merged); err != nil {
+			return bad("customFields", "%v", err)
+		}
+		p.CustomFields = merged
+	}
+	return nil
+}
+
+func clearIdentity(p *model.Prospect, field string) {
+	if field == "email" {
+		p.Email = nil
+	} else {
+		p.LinkedinURL = nil
+	}
+}
+
+// mergeCustomFields applies patch to doc as an RFC 7396 JSON merge patch. An
+// explicit null patch clears every field (the merge-patch result of null,
+// which a prospect stores as the empty object).
+func mergeCustomFields(doc, patch map[string]any) (map[string]any, error) {
+	if patch == nil {
+		return map[string]any{}, nil
+	}
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	d, err := model.CompactJSON(doc)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be merged: %w", err)
+	}
+	pt, err := model.CompactJSON(patch)
+	if err != nil {
+		return nil, fmt.Errorf("is not valid JSON")
+	}
+	out, err := jsonpatch.MergePatch(d, pt)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be merged as a JSON merge patch")
+	}
+	merged := map[string]any{}
+	if err := decodeJSON(out, &merged); err != nil {
+		return nil, fmt.Errorf("cannot be merged as a JSON merge patch")
+	}
+	return merged, nil
+}

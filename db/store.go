@@ -1,0 +1,76 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"roster/model"
+)
+
+// Store owns the SQL and the transactions of the roster. Every method checks
+// ownership: another subject's campaign is model.ErrNotFound (or the userError
+// NOT_FOUND), exactly as an id that does not exist.
+type Store struct {
+	db *bun.DB
+}
+
+// lockStrength says how a mutation holds its campaign row.
+type lockStrength int
+
+const (
+	// noLock reads the campaign plainly (dry runs, reads).
+	noLock lockStrength = iota
+	// rosterLock is what every roster write takes: FOR NO KEY UPDATE
+	// conflicts with transitionCampaign's UPDATE of the status, so no roster
+	// write commits after a launch (SPEC §7). FOR SHARE would not do: the
+	// stats trigger then upgrades the lock, and two concurrent adds holding
+	// FOR SHARE would deadlock on the upgrade.
+	rosterLock
+)
+
+// campaignFor reads the caller's campaign, locked as asked. A campaign
+// that is absent or another subject's is model.ErrNotFound.
+func campaignFor(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID, lock lockStrength) (*model.Campaign, error) {
+	c := new(model.Campaign)
+	q := idb.NewSelect().Model(c).Where("id = ?", id).Where("owner = ?", owner)
+	if lock == rosterLock {
+		q = q.For("NO KEY UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, model.ErrNotFound
+		}
+		return nil, fmt.Errorf("read campaign: %w", err)
+	}
+	return c, nil
+}
+
+// draftCampaign reads and locks the caller's campaign for a roster write
+// and refuses it unless the campaign is DRAFT. It returns the campaign even
+// with the ROSTER_FROZEN userError, whose payload shows its status.
+func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID, lock lockStrength) (*model.Campaign, error) {
+	c, err := campaignFor(ctx, idb, owner, id, lock)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, model.Fail(model.UserErrorCodeNotFound, []string{"campaignId"},
+			"campaign %s was not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.RosterFrozen() {
+		return c, model.Fail(model.UserErrorCodeRosterFrozen, []string{"campaignId"},
+			"campaign %s is %s: its roster is frozen once it leaves DRAFT", id, c.Status)
+	}
+	return c, nil
+}
+
+// inTx runs fn in one transaction: committed when fn returns nil, rolled
+// back otherwise (userErrors included, so a refused mutation writes nothing).
+func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.db.RunInTx(ctx, nil, fn)
+}

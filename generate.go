@@ -1,0 +1,4 @@
+package main
+
+// gqlgen regenerates graph/ and model/ from schema.graphqls (gqlgen.yml).
+//go:generate go tool gqlgen generate

@@ -1,0 +1,97 @@
+// Package graph is the GraphQL layer: gqlgen's generated executor, the
+// resolvers (glue over the db store), the error presenter and the HTTP
+// handler that serves them.
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"roster/auth"
+	"roster/db"
+	"roster/model"
+)
+
+// Resolver is the root resolver: it holds the dependencies every resolver
+// shares and nothing else (no request state).
+type Resolver struct {
+	Store *db.Store
+}
+
+// owner is the authenticated subject: the handler lets no request through
+// without one, so its absence is a wiring fault.
+func owner(ctx context.Context) (string, error) {
+	sub, ok := auth.Subject(ctx)
+	if !ok {
+		return "", &auth.ErrUnauthenticated{Reason: "not authenticated"}
+	}
+	return sub, nil
+}
+
+// userErrors splits a store error: the userErrors a payload reports, or
+// the error the resolver returns (a fault, mapped by the presenter).
+func userErrors(err error) ([]*model.UserError, error) {
+	if err == nil {
+		return []*model.UserError{}, nil
+	}
+	var ue model.UserErrors
+	if errors.As(err, &ue) {
+		return ue, nil
+	}
+	return nil, err
+}
+
+// prospectConnection builds the connection of a page.
+func prospectConnection(pg *db.ProspectPage) *model.ProspectConnection {
+	conn := &model.ProspectConnection{
+		TotalCount: pg.TotalCount,
+		Page:       pg.Page.Number,
+		Limit:      pg.Page.Limit,
+		Nodes:      pg.Prospects,
+		Edges:      make([]*model.ProspectEdge, len(pg.Prospects)),
+		PageInfo: &model.PageInfo{
+			HasNextPage:     pg.Page.HasNext,
+			HasPreviousPage: pg.Page.Number > 1 || pg.Keyset,
+		},
+	}
+	if conn.Nodes == nil {
+		conn.Nodes = []*model.Prospect{}
+	}
+	for i, p := range pg.Prospects {
+		conn.Edges[i] = &model.ProspectEdge{Cursor: p.ID, Node: p}
+	}
+	if n := len(pg.Prospects); n > 0 {
+		first, last := pg.Prospects[0].ID, pg.Prospects[n-1].ID
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &first, &last
+	}
+	return conn
+}
+
+func (r *Resolver) listProspects(ctx context.Context, campaignID uuid.UUID, q db.ListQuery) (*model.ProspectConnection, error) {
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := r.Store.ListProspects(ctx, sub, campaignID, q)
+	if err != nil {
+		return nil, err
+	}
+	return prospectConnection(pg), nil
+}
+
+func removePayload(res *db.RemoveResult, err error) (*model.RemoveProspectsPayload, error) {
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.RemoveProspectsPayload{UserErrors: ue}
+	if res != nil {
+		out.Campaign = res.Campaign
+		if len(ue) == 0 {
+			out.Removed = res.Removed
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,233 @@
+package identity_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"roster/identity"
+)
+
+// A case wants either a normalized value (valid input) or an error whose
+// message contains wantErr; blank inputs want identity.ErrBlank.
+type testCase struct {
+	name    string
+	in      string
+	want    string // normalized form when valid
+	wantErr string // substring of the error message when invalid
+	blank   bool
+}
+
+var (
+	local64 = strings.Repeat("a", 64)
+	label63 = strings.Repeat("b", 63)
+	// 64 + 1 + 63 + 1 + 63 + 1 + 61 = 254 characters.
+	domain189 = label63 + "." + label63 + "." + strings.Repeat("c", 61)
+)
+
+var emailCases = []testCase{
+	{name: "simple", in: "jane@example.com", want: "jane@example.com"},
+	{name: "case folded", in: "Jane@Example.COM", want: "jane@example.com"},
+	{name: "trimmed", in: " \t Jane@Example.com\n", want: "jane@example.com"},
+	{name: "subdomain", in: "jane.doe+tag@mail.example.co.uk", want: "jane.doe+tag@mail.example.co.uk"},
+	{name: "hyphen and digits in label", in: "j@my-host2.example.com", want: "j@my-host2.example.com"},
+	{name: "non-ascii local part", in: "Jörg@example.de", want: "jörg@example.de"},
+	{name: "local part of 64", in: local64 + "@example.com", want: local64 + "@example.com"},
+	{name: "label of 63", in: "j@" + label63 + ".com", want: "j@" + label63 + ".com"},
+	{name: "254 in all", in: local64 + "@" + domain189, want: local64 + "@" + domain189},
+
+	{name: "empty", in: "", blank: true},
+	{name: "whitespace only", in: " \t\n ", blank: true},
+	{name: "missing @", in: "jane.example.com", wantErr: "is not a valid email address: missing @"},
+	{name: "two @", in: "jane@doe@example.com", wantErr: "more than one @"},
+	{name: "display name", in: "Jane <jane@example.com>", wantErr: "without a name"},
+	{name: "angle brackets only", in: "<jane@example.com>", wantErr: "without a name"},
+	{name: "space inside", in: "jane doe@example.com", wantErr: "whitespace"},
+	{name: "tab inside", in: "jane@exam\tple.com", wantErr: "whitespace"},
+	{name: "no-break space inside", in: "jane\u00a0doe@example.com", wantErr: "whitespace"},
+	{name: "empty local part", in: "@example.com", wantErr: "missing the part before @"},
+	{name: "local part of 65", in: local64 + "a@example.com", wantErr: "longer than 64"},
+	{name: "255 in all", in: local64 + "@" + domain189 + "c", wantErr: "longer than 254"},
+	{name: "quote in local part", in: `"jane"@example.com`, wantErr: "invalid character"},
+	{name: "comma in local part", in: "jane,doe@example.com", wantErr: "invalid character"},
+	{name: "parenthesis in local part", in: "jane(x)@example.com", wantErr: "invalid character"},
+	{name: "backslash in local part", in: `jane\doe@example.com`, wantErr: "invalid character"},
+	{name: "control char in local part", in: "jane\x00@example.com", wantErr: "invalid character"},
+	{name: "zero-width space in local part", in: "jane\u200b@example.com", wantErr: "invalid character"},
+	{name: "invalid utf-8", in: "jane\xff@example.com", wantErr: "invalid characters"},
+	{name: "empty domain", in: "jane@", wantErr: "missing the domain"},
+	{name: "single-label domain", in: "a@localhost", wantErr: "needs a dot"},
+	{name: "label starting with hyphen", in: "jane@-example.com", wantErr: "hyphen"},
+	{name: "label ending with hyphen", in: "jane@example-.com", wantErr: "hyphen"},
+	{name: "tld ending with hyphen", in: "jane@example.com-", wantErr: "hyphen"},
+	{name: "empty label", in: "jane@example..com", wantErr: "empty part"},
+	{name: "trailing dot", in: "jane@example.com.", wantErr: "empty part"},
+	{name: "label of 64", in: "j@" + label63 + "b.com", wantErr: "longer than 63"},
+	{name: "underscore in domain", in: "jane@ex_ample.com", wantErr: "only contain"},
+	{name: "non-ascii domain", in: "jane@exämple.com", wantErr: "only contain"},
+	{name: "ip literal", in: "jane@[127.0.0.1]", wantErr: "only contain"},
+}
+
+var linkedInCases = []testCase{
+	{name: "bare host", in: "linkedin.com/in/jane", want: "https://www.linkedin.com/in/jane"},
+	{name: "www host", in: "www.linkedin.com/in/jane", want: "https://www.linkedin.com/in/jane"},
+	{name: "canonical", in: "https://www.linkedin.com/in/jane-doe", want: "https://www.linkedin.com/in/jane-doe"},
+	{name: "upper case scheme host and path", in: "HTTPS://WWW.LinkedIn.com/in/Jane/", want: "https://www.linkedin.com/in/jane"},
+	{name: "jane-doe with country host, query and fragment", in: "http://uk.linkedin.com/in/Jane-Doe/?trk=x#frag", want: "https://www.linkedin.com/in/jane-doe"},
+	{name: "jane-doe contract example", in: "http://uk.linkedin.com/in/Jane-Doe/?trk=x", want: "https://www.linkedin.com/in/jane-doe"},
+	{name: "jane-doe bare", in: "linkedin.com/in/jane-doe", want: "https://www.linkedin.com/in/jane-doe"},
+	{name: "trimmed", in: "  linkedin.com/in/jane \n", want: "https://www.linkedin.com/in/jane"},
+	{name: "many trailing slashes", in: "linkedin.com/in/jane///", want: "https://www.linkedin.com/in/jane"},
+	{name: "empty query", in: "linkedin.com/in/jane?", want: "https://www.linkedin.com/in/jane"},
+	{name: "url in query", in: "linkedin.com/in/jane?next=https://evil.com", want: "https://www.linkedin.com/in/jane"},
+	{name: "upper case prefix", in: "linkedin.com/IN/Jane", want: "https://www.linkedin.com/in/jane"},
+	{name: "pub", in: "https://linkedin.com/pub/jane-doe/1/2/3", want: "https://www.linkedin.com/pub/jane-doe/1/2/3"},
+	{name: "sales lead", in: "https://www.linkedin.com/sales/lead/ACwAA123,NAME_SEARCH", want: "https://www.linkedin.com/sales/lead/acwaa123,name_search"},
+	{name: "sales people", in: "https://www.linkedin.com/sales/people/ACwAA123,NAME_SEARCH,abc", want: "https://www.linkedin.com/sales/people/acwaa123,name_search,abc"},
+	{name: "talent profile", in: "https://www.linkedin.com/talent/profile/AEMAA123?project=1", want: "https://www.linkedin.com/talent/profile/aemaa123"},
+	{name: "percent-encoding kept", in: "linkedin.com/in/J%C3%B6rg", want: "https://www.linkedin.com/in/j%c3%b6rg"},
+	{name: "non-ascii slug", in: "linkedin.com/in/Jörg", want: "https://www.linkedin.com/in/jörg"},
+
+	{name: "empty", in: "", blank: true},
+	{name: "whitespace only", in: " \t\n ", blank: true},
+	{name: "ftp scheme", in: "ftp://linkedin.com/in/jane", wantErr: "https://"},
+	{name: "javascript scheme", in: "javascript:alert(1)", wantErr: "https://"},
+	{name: "javascript scheme with slashes", in: "javascript://linkedin.com/in/jane", wantErr: "https://"},
+	{name: "mailto", in: "mailto:jane@linkedin.com", wantErr: "https://"},
+	{name: "empty scheme", in: "://linkedin.com/in/jane", wantErr: "https://"},
+	{name: "other host", in: "https://notlinkedin.com/in/jane", wantErr: "must be on linkedin.com"},
+	{name: "linkedin as subdomain of other host", in: "https://linkedin.com.evil.com/in/jane", wantErr: "must be on linkedin.com"},
+	{name: "linkedin in path of other host", in: "evil.com/linkedin.com/in/x", wantErr: "must be on linkedin.com"},
+	{name: "scheme-relative", in: "//linkedin.com/in/jane", wantErr: "must be on linkedin.com"},
+	{name: "empty subdomain", in: "https://.linkedin.com/in/jane", wantErr: "empty part"},
+	{name: "bad subdomain", in: "https://-x.linkedin.com/in/jane", wantErr: "hyphen"},
+	{name: "userinfo", in: "https://user@linkedin.com/in/x", wantErr: "user name"},
+	{name: "userinfo with password", in: "https://user:pw@linkedin.com/in/x", wantErr: "user name"},
+	{name: "port", in: "https://linkedin.com:443/in/jane", wantErr: "port"},
+	{name: "port without scheme", in: "linkedin.com:8080/in/jane", wantErr: "port"},
+	{name: "empty port", in: "https://linkedin.com:/in/jane", wantErr: "port"},
+	{name: "empty slug", in: "https://www.linkedin.com/in/", wantErr: "not a profile"},
+	{name: "empty slug double slash", in: "https://www.linkedin.com/in//", wantErr: "not a profile"},
+	{name: "empty segment in the middle", in: "https://www.linkedin.com/in//jane", wantErr: "not a profile"},
+	{name: "dot-dot segment", in: "https://www.linkedin.com/pub/../feed", wantErr: "not a profile"},
+	{name: "in subpage", in: "https://www.linkedin.com/in/jane/details/skills", wantErr: "not a profile"},
+	{name: "company", in: "https://www.linkedin.com/company/acme", wantErr: "not a profile"},
+	{name: "feed", in: "https://www.linkedin.com/feed/", wantErr: "not a profile"},
+	{name: "sales without kind", in: "https://www.linkedin.com/sales/jane", wantErr: "not a profile"},
+	{name: "sales lead without id", in: "https://www.linkedin.com/sales/lead/", wantErr: "not a profile"},
+	{name: "root path", in: "https://www.linkedin.com/", wantErr: "not a profile"},
+	{name: "no path", in: "linkedin.com", wantErr: "not a profile"},
+	{name: "path only in query", in: "linkedin.com?/in/jane", wantErr: "not a profile"},
+	{name: "space inside", in: "linkedin.com/in/jane doe", wantErr: "whitespace"},
+	{name: "tab inside", in: "linkedin.com/in/\tjane", wantErr: "whitespace"},
+	{name: "control char", in: "linkedin.com/in/jane\x00", wantErr: "invisible"},
+	{name: "invalid utf-8", in: "linkedin.com/in/jane\xff", wantErr: "invalid characters"},
+}
+
+func run(t *testing.T, f func(string) (string, string, error), cases []testCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			trimmed, normalized, err := f(tc.in)
+			if want := strings.TrimSpace(tc.in); trimmed != want {
+				t.Errorf("trimmed = %q, want %q", trimmed, want)
+			}
+			switch {
+			case tc.blank:
+				if !errors.Is(err, identity.ErrBlank) {
+					t.Errorf("err = %v, want ErrBlank", err)
+				}
+			case tc.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("err = %v, want one containing %q", err, tc.wantErr)
+				}
+				if errors.Is(err, identity.ErrBlank) {
+					t.Errorf("err = %v, must not be ErrBlank", err)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if normalized != tc.want {
+					t.Errorf("normalized = %q, want %q", normalized, tc.want)
+				}
+			}
+			if err != nil {
+				if normalized != "" {
+					t.Errorf("normalized = %q on error, want empty", normalized)
+				}
+				if msg := err.Error(); msg != strings.ToLower(msg) {
+					t.Errorf("error %q is not lowercase", msg)
+				}
+			}
+		})
+	}
+}
+
+func TestEmail(t *testing.T)       { run(t, identity.Email, emailCases) }
+func TestLinkedInURL(t *testing.T) { run(t, identity.LinkedInURL, linkedInCases) }
+
+func TestEmailErrorMessage(t *testing.T) {
+	_, _, err := identity.Email("jane.example.com")
+	if got, want := err.Error(), "is not a valid email address: missing @"; got != want {
+		t.Errorf("err = %q, want %q", got, want)
+	}
+}
+
+// The contract's own example: both spellings are the same person.
+func TestLinkedInJaneDoeEquivalence(t *testing.T) {
+	const want = "https://www.linkedin.com/in/jane-doe"
+	for _, in := range []string{"http://uk.linkedin.com/in/Jane-Doe/?trk=x", "linkedin.com/in/jane-doe"} {
+		if _, got, err := identity.LinkedInURL(in); err != nil || got != want {
+			t.Errorf("LinkedInURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+func TestIdempotence(t *testing.T) {
+	for _, fc := range []struct {
+		name  string
+		f     func(string) (string, string, error)
+		cases []testCase
+	}{
+		{"Email", identity.Email, emailCases},
+		{"LinkedInURL", identity.LinkedInURL, linkedInCases},
+	} {
+		for _, tc := range fc.cases {
+			if tc.blank || tc.wantErr != "" {
+				continue
+			}
+			t.Run(fc.name+"/"+tc.name, func(t *testing.T) { checkIdempotent(t, fc.f, tc.in) })
+		}
+	}
+}
+
+// checkIdempotent checks that normalizing a valid input's normalized form
+// succeeds and yields it unchanged; invalid inputs only must not panic.
+func checkIdempotent(t *testing.T, f func(string) (string, string, error), in string) {
+	t.Helper()
+	_, n1, err := f(in)
+	if err != nil {
+		return
+	}
+	trimmed, n2, err := f(n1)
+	if err != nil {
+		t.Fatalf("normalized form %q of %q is invalid: %v", n1, in, err)
+	}
+	if n2 != n1 || trimmed != n1 {
+		t.Fatalf("normalized form %q of %q normalizes to %q (trimmed %q)", n1, in, n2, trimmed)
+	}
+}
+
+func FuzzEmail(f *testing.F) {
+	for _, tc := range emailCases {
+		f.Add(tc.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, identity.Email, s) })
+}
+
+func FuzzLinkedInURL(f *testing.F) {
+	for _, tc := range linkedInCases {
+		f.Add(tc.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, identity.LinkedInURL, s) })
+}

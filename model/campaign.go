@@ -1,0 +1,139 @@
+package model
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Campaign is an outreach campaign and the owner of a roster.
+type Campaign struct {
+	bun.BaseModel `bun:"table:campaigns"`
+
+	ID        uuid.UUID      `bun:"id,pk,type:uuid"`
+	Owner     string         `bun:"owner,notnull"`
+	Name      string         `bun:"name,notnull"`
+	Channel   Channel        `bun:"channel,notnull"`
+	Status    CampaignStatus `bun:"status,notnull"`
+	Stats     CampaignStats  `bun:"stats,type:jsonb,notnull"`
+	CreatedAt time.Time      `bun:"created_at,notnull"`
+	UpdatedAt time.Time      `bun:"updated_at,notnull"`
+}
+
+// RosterFrozen is true once the campaign has left DRAFT (SPEC §7).
+func (c *Campaign) RosterFrozen() bool { return c.Status != CampaignStatusDraft }
+
+// campaignMoves are the allowed lifecycle moves (SPEC §7).
+var campaignMoves = map[CampaignStatus][]CampaignStatus{
+	CampaignStatusDraft:     {CampaignStatusLaunching},
+	CampaignStatusLaunching: {CampaignStatusActive},
+	CampaignStatusActive:    {CampaignStatusPaused, CampaignStatusCompleted},
+	CampaignStatusPaused:    {CampaignStatusActive, CampaignStatusCompleted},
+}
+
+// CanMove says whether a campaign may go from one status to another; a move
+// to the current status is a no-op the caller handles before asking.
+func CanMove(from, to CampaignStatus) bool {
+	return oneOf(to, campaignMoves[from])
+}
+
+// CampaignStats are the roster's counts, kept in campaigns.stats (SPEC §9)
+// under the snake_case keys the sending engine reads.
+type CampaignStats struct {
+	Total          int `json:"total"`
+	Pending        int `json:"pending"`
+	Sent           int `json:"sent"`
+	ConnectionSent int `json:"connection_sent"`
+	Connected      int `json:"connected"`
+	MessageSent    int `json:"message_sent"`
+	Replied        int `json:"replied"`
+	Bounced        int `json:"bounced"`
+	Completed      int `json:"completed"`
+	TimedOut       int `json:"timed_out"`
+	Cancelled      int `json:"cancelled"`
+}
+
+// InFlight is sent + connectionSent + connected + messageSent.
+func (s CampaignStats) InFlight() int {
+	return s.Sent + s.ConnectionSent + s.Connected + s.MessageSent
+}
+
+// Terminal is replied + bounced + completed + timedOut + cancelled.
+func (s CampaignStats) Terminal() int {
+	return s.Replied + s.Bounced + s.Completed + s.TimedOut + s.Cancelled
+}
+
+// Count is the number of prospects in one status.
+func (s CampaignStats) Count(st ProspectStatus) int {
+	switch st {
+	case ProspectStatusPending:
+		return s.Pending
+	case ProspectStatusSent:
+		return s.Sent
+	case ProspectStatusConnectionSent:
+		return s.ConnectionSent
+	case ProspectStatusConnected:
+		return s.Connected
+	case ProspectStatusMessageSent:
+		return s.MessageSent
+	case ProspectStatusReplied:
+		return s.Replied
+	case ProspectStatusBounced:
+		return s.Bounced
+	case ProspectStatusCompleted:
+		return s.Completed
+	case ProspectStatusTimedOut:
+		return s.TimedOut
+	case ProspectStatusCancelled:
+		return s.Cancelled
+	}
+	return 0
+}
+
+// Matching counts the prospects that pass a listing's filters, so a list's
+// totalCount comes from the kept stats rather than a count over the roster.
+func (s CampaignStats) Matching(status *ProspectStatus, stage *ProspectStage) int {
+	switch {
+	case status != nil && stage != nil:
+		if status.Stage() != *stage {
+			return 0
+		}
+		return s.Count(*status)
+	case status != nil:
+		return s.Count(*status)
+	case stage != nil:
+		n := 0
+		for _, st := range stage.Statuses() {
+			n += s.Count(st)
+		}
+		return n
+	}
+	return s.Total
+}
+
+// Value stores the stats as the jsonb object of SPEC §9.
+func (s CampaignStats) Value() (driver.Value, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// Scan reads the jsonb object of SPEC §9.
+func (s *CampaignStats) Scan(src any) error {
+	switch v := src.(type) {
+	case []byte:
+		return json.Unmarshal(v, s)
+	case string:
+		return json.Unmarshal([]byte(v), s)
+	case nil:
+		*s = CampaignStats{}
+		return nil
+	}
+	return fmt.Errorf("scan campaign stats: unexpected %T", src)
+}

@@ -1,0 +1,34 @@
+package model
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Prospect is one person on a campaign's roster.
+type Prospect struct {
+	bun.BaseModel `bun:"table:prospects"`
+
+	ID         uuid.UUID `bun:"id,pk,type:uuid"`
+	CampaignID uuid.UUID `bun:"campaign_id,type:uuid,notnull"`
+	// Identity is the normalized required identity (email or LinkedIn URL,
+	// by the campaign's channel): what the unique index compares.
+	Identity     string         `bun:"identity,notnull"`
+	Email        *string        `bun:"email"`
+	LinkedinURL  *string        `bun:"linkedin_url"`
+	FirstName    *string        `bun:"first_name"`
+	LastName     *string        `bun:"last_name"`
+	Company      *string        `bun:"company"`
+	Title        *string        `bun:"title"`
+	Phone        *string        `bun:"phone"`
+	Location     *string        `bun:"location"`
+	CustomFields map[string]any `bun:"custom_fields,type:jsonb,notnull"`
+	Status       ProspectStatus `bun:"status,notnull"`
+	CreatedAt    time.Time      `bun:"created_at,notnull"`
+	UpdatedAt    time.Time      `bun:"updated_at,notnull"`
+}
+
+// Stage is derived from the status.
+func (p *Prospect) Stage() ProspectStage { return p.Status.Stage() }

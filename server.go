@@ -1,0 +1,290 @@
+// Command roster serves the prospect roster GraphQL API.
+//
+//	go run .                      serve (the default)
+//	go run . migrate              apply the database migrations and exit
+//	go run . token --sub NAME     print a token signed with the configured secret
+//
+// Configuration comes from the environment (flags mirror it); see README.md.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"roster/auth"
+	"roster/db"
+	"roster/db/embedded"
+	"roster/graph"
+)
+
+// config is everything the environment configures, read once here.
+type config struct {
+	Addr        string
+	DatabaseURL string
+	DataDir     string
+	JWTSecret   string
+	JWTIssuer   string
+	JWTAudience string
+	LogFormat   string
+}
+
+func loadConfig() config {
+	return config{
+		Addr:        envOr("ADDR", "127.0.0.1:8080"),
+		DatabaseURL: os.Getenv("DATABASE_URL"),
+		DataDir:     envOr("DATA_DIR", ".data"),
+		JWTSecret:   os.Getenv("JWT_SECRET"),
+		JWTIssuer:   os.Getenv("JWT_ISSUER"),
+		JWTAudience: os.Getenv("JWT_AUDIENCE"),
+		LogFormat:   envOr("LOG_FORMAT", "text"),
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func main() {
+	cfg := loadConfig()
+	cmd, args := "serve", os.Args[1:]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(cfg, args)
+	case "migrate":
+		err = migrateCmd(cfg, args)
+	case "token":
+		err = tokenCmd(cfg, args, os.Stdout)
+	case "help":
+		usage(os.Stdout)
+	default:
+		usage(os.Stderr)
+		err = fmt.Errorf("unknown command %q", cmd)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "roster:", err)
+		os.Exit(1)
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: roster [command] [flags]
+
+commands:
+  serve     serve the API (the default)
+  migrate   apply the database migrations and exit
+  token     print a bearer token: token --sub NAME [--ttl 24h]
+
+Each command takes --help. Configuration comes from the environment:
+ADDR, DATABASE_URL, DATA_DIR, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, LOG_FORMAT.
+`)
+}
+
+func newLogger(cfg config) *slog.Logger {
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// database opens DATABASE_URL, or starts the embedded default under
+// DATA_DIR; stop releases it.
+func database(ctx context.Context, cfg config, logger *slog.Logger) (bdb *bun.DB, stop func(), err error) {
+	url := cfg.DatabaseURL
+	stopPG := func() {}
+	if url == "" {
+		pg, err := embedded.Start(ctx, embedded.Config{DataDir: cfg.DataDir, Logger: logger, Database: "roster"})
+		if err != nil {
+			return nil, nil, err
+		}
+		logger.Info("embedded PostgreSQL started", "data", pg.DataDir(), "socket", pg.SocketDir())
+		url = pg.URL("roster")
+		stopPG = func() {
+			if err := pg.Stop(); err != nil {
+				logger.Error("stop embedded PostgreSQL", "err", err)
+				return
+			}
+			logger.Info("embedded PostgreSQL stopped")
+		}
+	}
+	bdb, err = db.Open(ctx, url)
+	if err != nil {
+		stopPG()
+		return nil, nil, err
+	}
+	return bdb, func() { _ = bdb.Close(); stopPG() }, nil
+}
+
+func migrateCmd(cfg config, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), "usage: roster migrate\n\nApplies the embedded SQL migrations to DATABASE_URL (or the embedded database under DATA_DIR).") }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := newLogger(cfg)
+	ctx := context.Background()
+	bdb, stop, err := database(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	applied, err := db.Migrate(ctx, bdb)
+	if err != nil {
+		return err
+	}
+	logger.Info("migrations applied", "new", applied)
+	return nil
+}
+
+// authConfig is the token configuration: JWT_SECRET, or in dev mode a
+// random secret kept under DATA_DIR so tokens survive restarts.
+func authConfig(cfg config) (auth.Config, bool, error) {
+	ac := auth.Config{Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}
+	if cfg.JWTSecret != "" {
+		if len(cfg.JWTSecret) < auth.MinSecretLen {
+			return ac, false, fmt.Errorf("JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
+		}
+		return ac, false, nil
+	}
+	secret, err := devSecret(cfg.DataDir)
+	ac.Secret = secret
+	return ac, true, err
+}
+
+func devSecret(dataDir string) ([]byte, error) {
+	path := filepath.Join(dataDir, "dev-jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= auth.MinSecretLen {
+		return b, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("dev secret: %w", err)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, fmt.Errorf("dev secret: %w", err)
+	}
+	secret := []byte(hex.EncodeToString(raw[:]))
+	if err := os.WriteFile(path, secret, 0o600); err != nil {
+		return nil, fmt.Errorf("dev secret: %w", err)
+	}
+	return secret, nil
+}
+
+// devSubject owns what a newcomer creates in dev mode.
+const devSubject = "dev"
+
+func tokenCmd(cfg config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	sub := fs.String("sub", "", "the token's subject: who owns the campaigns it creates (required)")
+	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: roster token --sub NAME [--ttl 24h]\n\nPrints a token signed with JWT_SECRET (or the dev secret under DATA_DIR), with JWT_ISSUER and JWT_AUDIENCE when set.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*sub) == "" {
+		fs.Usage()
+		return errors.New("token: --sub is required")
+	}
+	ac, _, err := authConfig(cfg)
+	if err != nil {
+		return err
+	}
+	tok, err := auth.Issue(ac, *sub, *ttl)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, tok)
+	return err
+}
+
+func serve(cfg config, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (ADDR)")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "embedded database and dev secret (DATA_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := newLogger(cfg)
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+
+	ac, dev, err := authConfig(cfg)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(ac)
+	if err != nil {
+		return err
+	}
+	bdb, stop, err := database(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	applied, err := db.Migrate(ctx, bdb)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		logger.Info("migrations applied", "new", applied)
+	}
+
+	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: verifier, Logger: logger})
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("serving", "addr", "http://"+cfg.Addr, "graphiql", "http://"+cfg.Addr+"/", "endpoint", "http://"+cfg.Addr+"/graphql")
+	if dev {
+		tok, err := auth.Issue(ac, devSubject, 30*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		logger.Warn("dev mode: no JWT_SECRET, tokens are signed with a random secret kept under DATA_DIR", "subject", devSubject)
+		fmt.Fprintf(os.Stderr, "\ndev token (sub %q, 30 days):\n\n  Authorization: Bearer %s\n\n", devSubject, tok)
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancelShutdown()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
