@@ -138,7 +138,9 @@ func database(ctx context.Context, cfg config, logger *slog.Logger) (bdb *bun.DB
 
 func migrateCmd(cfg config, args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprintln(fs.Output(), "usage: roster migrate\n\nApplies the embedded SQL migrations to DATABASE_URL (or the embedded database under DATA_DIR).") }
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: roster migrate\n\nApplies the embedded SQL migrations to DATABASE_URL (or the embedded database under DATA_DIR).")
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -225,4 +225,3 @@ func (b *batch) report(res *AddResult, dryRun bool) {
 		}
 	}
 }
-

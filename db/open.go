@@ -42,4 +42,3 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // DB is the underlying handle, for tests and tools that need raw SQL.
 func (s *Store) DB() *bun.DB { return s.db }
-

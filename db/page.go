@@ -3,7 +3,6 @@ package db
 import (
 	"database/sql"
 
-
 	"roster/model"
 )
 
@@ -15,7 +14,6 @@ const (
 
 // readOnlySnapshot gives a read of several statements one snapshot.
 var readOnlySnapshot = sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-
 
 // Page is a validated page request: page ≥ 1, limit in 1..MaxLimit.
 type Page struct {
