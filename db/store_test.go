@@ -1,0 +1,195 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"roster/db"
+	"roster/db/dbtest"
+	"roster/model"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// statementLog records the statements run under contexts it marked.
+type statementLog struct {
+	mu    sync.Mutex
+	byKey map[string][]string
+}
+
+type logKey struct{}
+
+func (l *statementLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (l *statementLog) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	key, ok := ctx.Value(logKey{}).(string)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byKey[key] = append(l.byKey[key], e.Query)
+}
+
+var (
+	logOnce sync.Once
+	stmts   = &statementLog{byKey: map[string][]string{}}
+)
+
+// recording returns a context whose statements are recorded under t's name.
+func recording(t *testing.T) (context.Context, func() []string) {
+	logOnce.Do(func() { dbtest.DB(t).AddQueryHook(stmts) })
+	key := t.Name()
+	return context.WithValue(context.Background(), logKey{}, key), func() []string {
+		stmts.mu.Lock()
+		defer stmts.mu.Unlock()
+		return append([]string(nil), stmts.byKey[key]...)
+	}
+}
+
+func newCampaign(t *testing.T, s *db.Store, owner string, ch model.Channel) *model.Campaign {
+	t.Helper()
+	c, err := s.CreateCampaign(context.Background(), owner, model.CreateCampaignInput{Name: "c", Channel: ch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func rows(n int, format string) []*model.ProspectInput {
+	out := make([]*model.ProspectInput, n)
+	for i := range out {
+		e := fmt.Sprintf(format, i)
+		out[i] = &model.ProspectInput{Email: &e}
+	}
+	return out
+}
+
+// TestBatchIsOneInsert checks SPEC habit 2: a 1000-row batch is written by
+// one multi-row INSERT ... ON CONFLICT DO NOTHING, and the dedup against the
+// roster is one indexed read, whatever the roster's size.
+func TestBatchIsOneInsert(t *testing.T) {
+	t.Parallel()
+	s := db.NewStore(dbtest.DB(t))
+	owner := "owner-" + uuid.NewString()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	if _, err := s.AddProspects(context.Background(), owner, c.ID, rows(1000, "first%d@x.com"), false); err != nil {
+		t.Fatal(err)
+	}
+	ctx, recorded := recording(t)
+	batch := append(rows(500, "first%d@x.com"), rows(500, "second%d@x.com")...)
+	res, err := s.AddProspects(ctx, owner, c.ID, batch, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ImportedCount != 500 || len(res.Duplicates) != 500 || res.Campaign.Stats.Total != 1500 {
+		t.Fatalf("imported %d, duplicates %d, total %d", res.ImportedCount, len(res.Duplicates), res.Campaign.Stats.Total)
+	}
+	var inserts, selects int
+	for _, q := range recorded() {
+		switch {
+		case strings.HasPrefix(q, "INSERT INTO"):
+			inserts++
+			if !strings.Contains(q, "ON CONFLICT (campaign_id, identity) DO NOTHING") {
+				t.Errorf("insert without ON CONFLICT: %.200s", q)
+			}
+		case strings.HasPrefix(q, "SELECT"):
+			selects++
+		}
+	}
+	if inserts != 1 {
+		t.Errorf("%d INSERT statements for one batch, want 1", inserts)
+	}
+	// lock the campaign, match the roster, read the campaign back
+	if selects != 3 {
+		t.Errorf("%d SELECT statements for one batch, want 3: %v", selects, recorded())
+	}
+}
+
+// TestBatchSortedByIdentity checks that rows are written in identity
+// order, the lock order that keeps concurrent batches from deadlocking,
+// while ids (the roster order) follow submission order.
+func TestBatchSortedByIdentity(t *testing.T) {
+	t.Parallel()
+	s := db.NewStore(dbtest.DB(t))
+	owner := "owner-" + uuid.NewString()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	ctx, recorded := recording(t)
+	in := rows(3, "z%d@x.com")
+	a, b := "a@x.com", "m@x.com"
+	in = append(in, &model.ProspectInput{Email: &a}, &model.ProspectInput{Email: &b})
+	res, err := s.AddProspects(ctx, owner, c.ID, in, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(res.Imported); i++ {
+		if res.Imported[i-1].ID.String() >= res.Imported[i].ID.String() {
+			t.Fatalf("ids not in submission order: %v then %v", res.Imported[i-1].ID, res.Imported[i].ID)
+		}
+	}
+	var insert string
+	for _, q := range recorded() {
+		if strings.HasPrefix(q, "INSERT INTO") {
+			insert = q
+		}
+	}
+	order := []string{"'a@x.com'", "'m@x.com'", "'z0@x.com'", "'z1@x.com'", "'z2@x.com'"}
+	last := -1
+	for _, v := range order {
+		i := strings.Index(insert, v)
+		if i < last {
+			t.Fatalf("insert not sorted by identity: %s", insert)
+		}
+		last = i
+	}
+}
+
+// TestStatsTriggerCostsRowsWritten checks that keeping the stats touches only
+// the campaigns a statement wrote to, and a profile-only update none.
+func TestStatsTriggerCostsRowsWritten(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bdb := dbtest.DB(t)
+	s := db.NewStore(bdb)
+	owner := "owner-" + uuid.NewString()
+	c1 := newCampaign(t, s, owner, model.ChannelEmail)
+	c2 := newCampaign(t, s, owner, model.ChannelEmail)
+	for _, c := range []*model.Campaign{c1, c2} {
+		if _, err := s.AddProspects(ctx, owner, c.ID, rows(10, "p%d@x.com"), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	xmin := func(id uuid.UUID) string {
+		var x string
+		if err := bdb.QueryRowContext(ctx, "SELECT xmin::text FROM campaigns WHERE id = ?", id).Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	before1, before2 := xmin(c1.ID), xmin(c2.ID)
+	if _, err := bdb.ExecContext(ctx, "UPDATE prospects SET first_name = 'x' WHERE campaign_id = ?", c1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if xmin(c1.ID) != before1 {
+		t.Error("a profile-only update rewrote the campaign row")
+	}
+	if _, err := bdb.ExecContext(ctx, "UPDATE prospects SET status = 'sent' WHERE campaign_id = ? AND identity LIKE 'p1%'", c1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if xmin(c2.ID) != before2 {
+		t.Error("a status move on one campaign rewrote another campaign's row")
+	}
+	got, err := s.Campaign(ctx, owner, c1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Stats.Sent != 1 || got.Stats.Pending != 9 || got.Stats.Total != 10 {
+		t.Fatalf("stats after the engine's update: %+v", got.Stats)
+	}
+}
