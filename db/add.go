@@ -32,10 +32,6 @@ type AddResult struct {
 // the same transaction (trigger). With dryRun the same path runs without
 // the lock and stops before the write.
 func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, dryRun bool) (*AddResult, error) {
-	if n := len(rows); n < 1 || n > MaxBatchRows {
-		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"prospects"},
-			"prospects must hold 1 to %d rows; got %d", MaxBatchRows, n)
-	}
 	res := &AddResult{}
 	lock := rosterLock
 	if dryRun {
@@ -46,6 +42,11 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 		res.Campaign = c
 		if err != nil {
 			return err
+		}
+		// Checked once the campaign is known, so the payload shows it.
+		if n := len(rows); n < 1 || n > MaxBatchRows {
+			return model.Fail(model.UserErrorCodeBadUserInput, []string{"prospects"},
+				"prospects must hold 1 to %d rows; got %d", MaxBatchRows, n)
 		}
 		plan, err := planBatch(c, rows)
 		if err != nil {

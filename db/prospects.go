@@ -16,9 +16,8 @@ import (
 func (s *Store) Prospect(ctx context.Context, owner string, campaignID, id uuid.UUID) (*model.Prospect, error) {
 	p := new(model.Prospect)
 	err := s.db.NewSelect().Model(p).
-		Where("p.id = ?", id).Where("p.campaign_id = ?", campaignID).
-		Where("EXISTS (SELECT 1 FROM campaigns c WHERE c.id = p.campaign_id AND c.owner = ?)", owner).
-		ModelTableExpr("prospects AS p").
+		Where("prospect.id = ?", id).Where("prospect.campaign_id = ?", campaignID).
+		Where("EXISTS (SELECT 1 FROM campaigns c WHERE c.id = prospect.campaign_id AND c.owner = ?)", owner).
 		Scan(ctx)
 	if err != nil {
 		if isNoRows(err) {

@@ -28,18 +28,25 @@ const (
 // customFieldKey is what `%custom_fields.<key>%` in a message template can name.
 var customFieldKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// rowErrors collects the userErrors of a batch, at most maxUserErrors.
+// rowErrors collects the userErrors of a batch: one per bad row (SPEC §4),
+// at most maxUserErrors. A row's userError points at its first bad field and
+// its message lists every problem of the row, so a CSV preview can show them
+// all at once.
 type rowErrors struct {
 	errs model.UserErrors
 }
 
 func (r *rowErrors) add(index int, field string, format string, args ...any) {
+	problem := fmt.Sprintf("prospects[%d].%s %s", index, field, fmt.Sprintf(format, args...))
+	if n := len(r.errs); n > 0 && *r.errs[n-1].Index == index {
+		r.errs[n-1].Message += "; " + problem
+		return
+	}
 	if len(r.errs) >= maxUserErrors {
 		return
 	}
 	e := model.NewUserError(model.UserErrorCodeBadUserInput,
-		[]string{"prospects", strconv.Itoa(index), field},
-		"prospects[%d].%s %s", index, field, fmt.Sprintf(format, args...))
+		[]string{"prospects", strconv.Itoa(index), field}, "%s", problem)
 	e.Index = &index
 	r.errs = append(r.errs, e)
 }

@@ -24,7 +24,7 @@ type Prospect struct {
 	Title        *string        `bun:"title"`
 	Phone        *string        `bun:"phone"`
 	Location     *string        `bun:"location"`
-	CustomFields map[string]any `bun:"custom_fields,type:jsonb,notnull"`
+	CustomFields map[string]any `bun:"custom_fields,type:jsonb,notnull,json_use_number"`
 	Status       ProspectStatus `bun:"status,notnull"`
 	CreatedAt    time.Time      `bun:"created_at,notnull"`
 	UpdatedAt    time.Time      `bun:"updated_at,notnull"`
