@@ -18,7 +18,10 @@ import (
 	"roster/db/embedded"
 )
 
-var shared *bun.DB
+var (
+	shared    *bun.DB
+	sharedURL string
+)
 
 // Main runs a test binary's tests against a real PostgreSQL; call it from
 // TestMain.
@@ -61,7 +64,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "FAIL: dbtest:", err)
 		return 1
 	}
-	shared = bdb
+	shared, sharedURL = bdb, url
 	return m.Run()
 }
 
@@ -73,3 +76,7 @@ func DB(t testing.TB) *bun.DB {
 	}
 	return shared
 }
+
+// URL is the test database's PostgreSQL URL, for tests that need a handle
+// of their own (say, one they close).
+func URL() string { return sharedURL }
