@@ -80,8 +80,11 @@ func (v *Verifier) Subject(token string) (string, error) {
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return "", unauthenticated("token has expired")
-	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && claims.ExpiresAt == nil:
 		return "", unauthenticated("token has no exp claim")
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		// A configured iss or aud the token lacks.
+		return "", unauthenticated("token lacks the iss or aud claim this server requires")
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
 		return "", unauthenticated("token is not valid yet")
 	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
