@@ -23,16 +23,19 @@ func Migrate(ctx context.Context, db *bun.DB) ([]string, error) {
 		return nil, fmt.Errorf("migrate: discover: %w", err)
 	}
 	// Bun's own lock is a row in a table, which fails rather than waits when
-	// another process holds it; a session advisory lock waits its turn.
-	conn, err := db.Conn(ctx)
+	// another process holds it. A transaction-level advisory lock, held by a
+	// transaction left open while the migrator works on other connections,
+	// waits its turn and is released by its commit even through PgBouncer in
+	// transaction mode (where a session-level lock could stay behind on a
+	// pooled server connection).
+	lockTx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrationLockKey); err != nil {
+	defer lockTx.Rollback() //nolint:errcheck
+	if _, err := lockTx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", migrationLockKey); err != nil {
 		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrationLockKey) //nolint:errcheck
 
 	m := migrate.NewMigrator(db, migrations)
 	if err := m.Init(ctx); err != nil {
