@@ -1004,6 +1004,14 @@ func TestAddProspectsNewProspects(t *testing.T) {
 func TestAddProspectsConcurrent(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
+	concurrentAdds(t, []*api{a})
+}
+
+// concurrentAdds runs 8 overlapping adds on one campaign at once, worker w
+// through replicas[w % len(replicas)], and checks that none failed and no
+// identity was imported twice.
+func concurrentAdds(t *testing.T, replicas []*api) {
+	a := replicas[0]
 	c := a.createCampaign("EMAIL")
 	const pool, workers, per = 500, 8, 200
 	variant := func(e string, w int) string {
@@ -1035,7 +1043,7 @@ func TestAddProspectsConcurrent(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			<-start
-			results[w], errs[w] = apAdd(a, c, batches[w], false)
+			results[w], errs[w] = apAdd(replicas[w%len(replicas)], c, batches[w], false)
 		})
 	}
 	close(start)
@@ -1080,6 +1088,14 @@ func TestAddProspectsConcurrent(t *testing.T) {
 func TestAddProspectsRacingLaunch(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
+	addRacingLaunch(t, a, a)
+}
+
+// addRacingLaunch races an add through adder against a launch through
+// launcher, and checks that the add committed whole before the launch or
+// failed whole with ROSTER_FROZEN.
+func addRacingLaunch(t *testing.T, adder, launcher *api) {
+	a := adder
 	const iterations, size = 20, 300
 	const transition = `mutation($id: UUID!) { transitionCampaign(id: $id, to: LAUNCHING) {
 		campaign { status stats { total } } userErrors { code message } } }`
@@ -1101,7 +1117,7 @@ func TestAddProspectsRacingLaunch(t *testing.T) {
 		)
 		start := make(chan struct{})
 		wg.Go(func() { <-start; res, addErr = apAdd(a, c, rows, false) })
-		wg.Go(func() { <-start; trErr = apPost(a, transition, map[string]any{"id": c}, &tr) })
+		wg.Go(func() { <-start; trErr = apPost(launcher, transition, map[string]any{"id": c}, &tr) })
 		close(start)
 		wg.Wait()
 		if addErr != nil || trErr != nil {

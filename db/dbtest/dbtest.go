@@ -1,6 +1,7 @@
 // Package dbtest gives a test binary a real, migrated PostgreSQL: the one at
 // TEST_DATABASE_URL when set, otherwise a throwaway cluster started through
-// the same launcher the server uses (roster/db/embedded). Tests share it and
+// the same launcher the server uses (roster/db/embedded), reached through
+// PgBouncer in transaction pooling mode when TEST_PGBOUNCER is set. Tests share it and
 // keep apart by owning their own data (their own subject and campaigns), so
 // they run in parallel. PostgreSQL missing is a failure, never a skip.
 package dbtest
@@ -53,6 +54,17 @@ func run(m *testing.M) int {
 		}
 		defer pg.Stop() //nolint:errcheck
 		url = pg.URL("roster_test")
+		if os.Getenv("TEST_PGBOUNCER") != "" {
+			// The suite again, through PgBouncer in transaction pooling
+			// mode, as replicas in production would reach the database.
+			b, err := pg.StartPgBouncer(ctx)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "FAIL: dbtest:", err)
+				return 1
+			}
+			defer b.Stop() //nolint:errcheck
+			url = b.URL("roster_test")
+		}
 	}
 	bdb, err := db.Open(ctx, url)
 	if err != nil {
