@@ -21,6 +21,7 @@ import (
 
 	"roster/auth"
 	"roster/db"
+	"roster/metrics"
 	"roster/model"
 )
 
@@ -45,7 +46,8 @@ type Options struct {
 // NewHandler serves the API: POST and GET /graphql (GET for queries only),
 // GraphiQL at /, and the health endpoints.
 func NewHandler(o Options) http.Handler {
-	cfg := Config{Resolvers: &Resolver{Store: o.Store}}
+	m := metrics.New(o.Store.DB().DB)
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: m}}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
@@ -54,11 +56,12 @@ func NewHandler(o Options) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(operationObserver{m: m})
 	srv.SetErrorPresenter(errorPresenter(o.Logger))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	mux := http.NewServeMux()
-	api := o.Verifier.Middleware(srv)
+	api := o.Verifier.Middleware(noteSubject(srv))
 	mux.Handle("POST /graphql", http.MaxBytesHandler(api, MaxBodyBytes))
 	mux.Handle("GET /graphql", api)
 	mux.Handle("GET /{$}", playground.Handler("Prospect roster", "/graphql"))
@@ -75,7 +78,8 @@ func NewHandler(o Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	return withRequestID(logRequests(o.Logger, mux))
+	mux.Handle("GET /metrics", m.Handler())
+	return withRequestID(observe(o.Logger, m, mux))
 }
 
 // setComplexity makes list fields cost their size times their child: a
@@ -136,27 +140,5 @@ func withRequestID(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-	})
-}
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// logRequests writes one line per request.
-func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		logger.InfoContext(r.Context(), "request", "request_id", RequestID(r.Context()),
-			"method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	})
 }

@@ -11,13 +11,15 @@ import (
 
 	"roster/auth"
 	"roster/db"
+	"roster/metrics"
 	"roster/model"
 )
 
 // Resolver is the root resolver: it holds the dependencies every resolver
 // shares and nothing else (no request state).
 type Resolver struct {
-	Store *db.Store
+	Store   *db.Store
+	Metrics *metrics.Metrics
 }
 
 // owner is the authenticated subject: the handler lets no request through

@@ -68,6 +68,10 @@ func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUI
 	}
 	if len(ue) == 0 {
 		out.Imported, out.Duplicates = res.ImportedCount, len(res.Duplicates)
+		if !dry {
+			r.Metrics.Imported.Add(float64(out.Imported))
+			r.Metrics.Duplicates.Add(float64(out.Duplicates))
+		}
 		out.DuplicateRows = append(out.DuplicateRows, res.Duplicates...)
 		out.Prospects = append(out.Prospects, res.Imported...)
 	}

@@ -1,0 +1,135 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"roster/auth"
+	"roster/db"
+	"roster/db/dbtest"
+	"roster/graph"
+)
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// observedServer is a server of its own whose JSON log the test reads.
+func observedServer(t *testing.T) (string, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	v, err := auth.NewVerifier(testAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL, logs
+}
+
+// TestRequestLog checks one structured line per request with its id,
+// operation, subject, duration and outcome.
+func TestRequestLog(t *testing.T) {
+	t.Parallel()
+	url, logs := observedServer(t)
+	a := newAPI(t)
+	a.url = url
+	c := a.createCampaign("EMAIL")
+	body := `{"query":"query Roster($c: UUID!) { prospects(campaignId: $c, page: 0) { totalCount } }","variables":{"c":"` + c + `"}}`
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("X-Request-Id", "log-test-"+c)
+	if r := send(t, req); len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" {
+		t.Fatalf("want one BAD_USER_INPUT error, got %+v", r.Errors)
+	}
+	var line map[string]any
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "log-test-"+c) {
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if line == nil {
+		t.Fatalf("no log line carries the request id; log:\n%s", logs.String())
+	}
+	want := map[string]any{"msg": "request", "subject": a.sub, "operation": "query Roster (prospects)",
+		"outcome": "errors: BAD_USER_INPUT", "status": float64(200), "path": "/graphql"}
+	for k, v := range want {
+		if line[k] != v {
+			t.Errorf("log %s = %v, want %v (line %v)", k, line[k], v, line)
+		}
+	}
+	if _, ok := line["duration"]; !ok {
+		t.Errorf("log line has no duration: %v", line)
+	}
+}
+
+// TestMetrics checks /metrics: rows imported and duplicates, errors by code,
+// operation latency, the database pool.
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	url, _ := observedServer(t)
+	a := newAPI(t)
+	a.url = url
+	c := a.createCampaign("EMAIL")
+	a.add(c, emails("m1@x.com", "M1@x.com", "m2@x.com"), false)
+	a.add(c, emails("m3@x.com"), true) // a dry run counts nothing
+	a.do(`{ prospects(campaignId: "`+c+`", limit: 0) { totalCount } }`, nil)
+
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	text := string(raw)
+	value := func(series string) float64 {
+		m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("/metrics has no %s", series)
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return v
+	}
+	if v := value("roster_prospects_imported_total"); v != 2 {
+		t.Errorf("imported %v, want 2", v)
+	}
+	if v := value("roster_prospects_duplicates_total"); v != 1 {
+		t.Errorf("duplicates %v, want 1", v)
+	}
+	if v := value(`roster_graphql_errors_total{code="BAD_USER_INPUT"}`); v != 1 {
+		t.Errorf("BAD_USER_INPUT errors %v, want 1", v)
+	}
+	if v := value(`roster_graphql_operation_duration_seconds_count{field="addProspects",type="mutation"}`); v != 2 {
+		t.Errorf("addProspects operations %v, want 2", v)
+	}
+	if v := value(`go_sql_max_open_connections{db_name="roster"}`); v < 1 {
+		t.Errorf("database pool gauge %v", v)
+	}
+}

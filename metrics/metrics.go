@@ -1,0 +1,69 @@
+// Package metrics holds the service's Prometheus metrics, on a registry of
+// its own (so tests and several servers in one process never collide).
+package metrics
+
+import (
+	"database/sql"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the service's instruments.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	// HTTPDuration is every HTTP request's latency by route and status.
+	HTTPDuration *prometheus.HistogramVec
+	// OperationDuration is every GraphQL operation's latency by its root
+	// field (a bounded label: client-chosen operation names are not).
+	OperationDuration *prometheus.HistogramVec
+	// Errors counts GraphQL errors by extensions.code.
+	Errors *prometheus.CounterVec
+	// Imported and Duplicates count addProspects rows (dry runs excluded).
+	Imported   prometheus.Counter
+	Duplicates prometheus.Counter
+}
+
+// New registers the instruments, the Go runtime's and the database pool's.
+func New(db *sql.DB) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		HTTPDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "roster_http_request_duration_seconds",
+			Help:    "HTTP request latency by route and status.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "status"}),
+		OperationDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "roster_graphql_operation_duration_seconds",
+			Help:    "GraphQL operation latency by operation type and root field.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"type", "field"}),
+		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "roster_graphql_errors_total",
+			Help: "Top-level GraphQL errors by extensions.code.",
+		}, []string{"code"}),
+		Imported: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "roster_prospects_imported_total",
+			Help: "Prospects written by addProspects.",
+		}),
+		Duplicates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "roster_prospects_duplicates_total",
+			Help: "addProspects rows that fell out as duplicates.",
+		}),
+	}
+	reg.MustRegister(m.HTTPDuration, m.OperationDuration, m.Errors, m.Imported, m.Duplicates,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if db != nil {
+		reg.MustRegister(collectors.NewDBStatsCollector(db, "roster"))
+	}
+	return m
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
