@@ -14,7 +14,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -64,41 +63,31 @@ func envOr(key, def string) string {
 
 func main() {
 	cfg := loadConfig()
-	cmd, args := "serve", os.Args[1:]
+	name, args := "serve", os.Args[1:]
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	var err error
-	switch cmd {
-	case "serve":
-		err = serve(cfg, args)
-	case "migrate":
-		err = migrateCmd(cfg, args)
-	case "token":
-		err = tokenCmd(cfg, args, os.Stdout)
-	case "help":
+	if name == "help" {
 		usage(os.Stdout)
-	default:
-		usage(os.Stderr)
-		err = fmt.Errorf("unknown command %q", cmd)
+		return
 	}
-	if err != nil {
+	cmd, ok := commandByName(name)
+	if !ok {
+		usage(os.Stderr)
+		fmt.Fprintf(os.Stderr, "roster: unknown command %q\n", name)
+		os.Exit(2)
+	}
+	fs := cmd.flags(&cfg)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		os.Exit(2)
+	}
+	if err := cmd.run(cfg, fs); err != nil {
 		fmt.Fprintln(os.Stderr, "roster:", err)
 		os.Exit(1)
 	}
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, `usage: roster [command] [flags]
-
-commands:
-  serve     serve the API (the default)
-  migrate   apply the database migrations and exit
-  token     print a bearer token: token --sub NAME [--ttl 24h]
-
-Each command takes --help. Configuration comes from the environment:
-ADDR, DATABASE_URL, DATA_DIR, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, LOG_FORMAT.
-`)
 }
 
 func newLogger(cfg config) *slog.Logger {
@@ -136,14 +125,7 @@ func database(ctx context.Context, cfg config, logger *slog.Logger) (bdb *bun.DB
 	return bdb, func() { _ = bdb.Close(); stopPG() }, nil
 }
 
-func migrateCmd(cfg config, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: roster migrate\n\nApplies the embedded SQL migrations to DATABASE_URL (or the embedded database under DATA_DIR).")
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func migrate(cfg config, _ *flag.FlagSet) error {
 	logger := newLogger(cfg)
 	ctx := context.Background()
 	bdb, stop, err := database(ctx, cfg, logger)
@@ -196,18 +178,10 @@ func devSecret(dataDir string) ([]byte, error) {
 // devSubject owns what a newcomer creates in dev mode.
 const devSubject = "dev"
 
-func tokenCmd(cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	sub := fs.String("sub", "", "the token's subject: who owns the campaigns it creates (required)")
-	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: roster token --sub NAME [--ttl 24h]\n\nPrints a token signed with JWT_SECRET (or the dev secret under DATA_DIR), with JWT_ISSUER and JWT_AUDIENCE when set.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if strings.TrimSpace(*sub) == "" {
+func token(cfg config, fs *flag.FlagSet) error {
+	sub := fs.Lookup("sub").Value.String()
+	ttl := fs.Lookup("ttl").Value.(flag.Getter).Get().(time.Duration)
+	if strings.TrimSpace(sub) == "" {
 		fs.Usage()
 		return errors.New("token: --sub is required")
 	}
@@ -215,21 +189,15 @@ func tokenCmd(cfg config, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tok, err := auth.Issue(ac, *sub, *ttl)
+	tok, err := auth.Issue(ac, sub, ttl)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(out, tok)
+	_, err = fmt.Println(tok)
 	return err
 }
 
-func serve(cfg config, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (ADDR)")
-	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "embedded database and dev secret (DATA_DIR)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func serve(cfg config, _ *flag.FlagSet) error {
 	logger := newLogger(cfg)
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()

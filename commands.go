@@ -1,0 +1,125 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// command is one subcommand of the CLI.
+type command struct {
+	name, args, summary string
+	// env lists the environment variables the command reads.
+	env []string
+	// define adds the command's own flags; the common ones mirror env.
+	define func(fs *flag.FlagSet, cfg *config)
+	run    func(cfg config, fs *flag.FlagSet) error
+}
+
+var dbEnv = []string{"DATABASE_URL", "DATA_DIR", "PG_BIN", "LOG_FORMAT"}
+var authEnv = []string{"JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE"}
+
+var commands = []command{
+	{
+		name: "serve", summary: "serve the API (the default command)",
+		env: append(append([]string{"ADDR"}, dbEnv...), authEnv...),
+		define: func(fs *flag.FlagSet, cfg *config) {
+			fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (ADDR)")
+		},
+		run: serve,
+	},
+	{name: "migrate", summary: "apply the database migrations and exit", env: dbEnv, run: migrate},
+	{
+		name: "token", args: "--sub NAME [--ttl 24h]", summary: "print a bearer token for a subject",
+		env: append([]string{"DATA_DIR"}, authEnv...),
+		define: func(fs *flag.FlagSet, _ *config) {
+			fs.String("sub", "", "the token's subject: who owns the campaigns it creates (required)")
+			fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
+		},
+		run: token,
+	},
+	{
+		name: "seed", args: "--demo [--sub dev]", summary: "create demo campaigns with realistic prospects",
+		env: dbEnv,
+		define: func(fs *flag.FlagSet, _ *config) {
+			fs.Bool("demo", false, "create one EMAIL and one LINKEDIN campaign with 10,000 prospects each (required)")
+			fs.String("sub", devSubject, "the subject that owns them (the dev token's by default)")
+		},
+		run: seed,
+	},
+	{name: "version", summary: "print the build's version", run: version},
+}
+
+func commandByName(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// flags builds the command's flag set; --help lists its flags and the
+// environment variables it reads.
+func (c command) flags(cfg *config) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	if c.define != nil {
+		c.define(fs, cfg)
+	}
+	if len(c.env) > 0 {
+		fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "embedded database and dev secret (DATA_DIR)")
+	}
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: roster %s %s\n\n%s.\n", c.name, c.args, capitalize(c.summary))
+		if hasFlags(fs) {
+			fmt.Fprintln(w, "\nflags:")
+			fs.PrintDefaults()
+		}
+		if len(c.env) > 0 {
+			fmt.Fprintf(w, "\nenvironment: %s (see README.md)\n", strings.Join(c.env, ", "))
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: roster [command] [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\n`roster COMMAND --help` lists a command's flags and the environment variables it reads.")
+}
+
+func version(_ config, _ *flag.FlagSet) error {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		fmt.Println("roster (no build information)")
+		return nil
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	rev := settings["vcs.revision"]
+	if rev == "" {
+		rev = "unknown revision"
+	}
+	if settings["vcs.modified"] == "true" {
+		rev += " (modified)"
+	}
+	fmt.Fprintf(os.Stdout, "roster %s %s, built with %s\n", info.Main.Version, rev, info.GoVersion)
+	return nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"roster/db"
+	"roster/model"
+)
+
+// demoSize is how many prospects each demo campaign gets.
+const demoSize = 10_000
+
+// Names and places for demo prospects: plausible, varied, obviously fake.
+var (
+	firstNames = []string{"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Dennis",
+		"Radia", "Tim", "Hedy", "Linus", "Katherine", "Guido", "Sophie", "John", "Anita", "Leslie"}
+	lastNames = []string{"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton",
+		"Ritchie", "Perlman", "Berners-Lee", "Lamarr", "Torvalds", "Johnson", "van Rossum", "Wilson", "McCarthy", "Borg", "Lamport"}
+	companies = []string{"Acme Analytics", "Globex", "Initech", "Umbrella Labs", "Stark Logistics", "Wayne Freight",
+		"Hooli", "Pied Piper", "Vandelay Imports", "Soylent Foods", "Cyberdyne", "Tyrell Bio"}
+	titles     = []string{"CTO", "VP Engineering", "Head of Sales", "Founder", "Product Manager", "Data Lead", "COO", "Head of Growth"}
+	locations  = []string{"Berlin, DE", "Paris, FR", "London, UK", "Austin, US", "Lisbon, PT", "Toronto, CA", "Singapore, SG"}
+	industries = []string{"saas", "logistics", "fintech", "health", "retail", "energy"}
+)
+
+// seed creates one EMAIL and one LINKEDIN campaign for a subject, each with
+// demoSize prospects added through the same store code as the API, then
+// moves their statuses with plain SQL as the sending engine would.
+func seed(cfg config, fs *flag.FlagSet) error {
+	if fs.Lookup("demo").Value.String() != "true" {
+		fs.Usage()
+		return errors.New("seed: only --demo is available")
+	}
+	owner := fs.Lookup("sub").Value.String()
+	logger := newLogger(cfg)
+	ctx := context.Background()
+	bdb, stop, err := database(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		return err
+	}
+	store := db.NewStore(bdb)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, ch := range []model.Channel{model.ChannelEmail, model.ChannelLinkedin} {
+		c, err := store.CreateCampaign(ctx, owner, model.CreateCampaignInput{
+			Name: fmt.Sprintf("Demo %s outreach", strings.ToLower(string(ch))), Channel: ch,
+		})
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		for start := 0; start < demoSize; start += db.MaxBatchRows {
+			rows := make([]*model.ProspectInput, db.MaxBatchRows)
+			for i := range rows {
+				rows[i] = demoProspect(rng, start+i)
+			}
+			if _, err := store.AddProspects(ctx, owner, c.ID, rows, false); err != nil {
+				return fmt.Errorf("seed: %w", err)
+			}
+		}
+		// Spread the pipeline: 60% still PENDING, the rest over every other
+		// status, as the sending engine would have moved them.
+		_, err = bdb.ExecContext(ctx, `UPDATE prospects SET status = (ARRAY['sent', 'connection_sent',
+			'connected', 'message_sent', 'replied', 'bounced', 'completed', 'timed_out', 'cancelled'])[1 + abs(hashtext(identity)) % 9]
+			WHERE campaign_id = ? AND abs(hashtext(identity || 'x')) % 10 >= 6`, c.ID)
+		if err != nil {
+			return fmt.Errorf("seed: statuses: %w", err)
+		}
+		logger.Info("seeded", "campaign", c.ID, "channel", ch, "prospects", demoSize, "owner", owner)
+	}
+	return nil
+}
+
+func demoProspect(rng *rand.Rand, n int) *model.ProspectInput {
+	pick := func(list []string) *string { s := list[rng.IntN(len(list))]; return &s }
+	first, last, company := pick(firstNames), pick(lastNames), pick(companies)
+	slug := strings.ToLower(strings.NewReplacer(" ", "-").Replace(*first + "-" + *last))
+	email := fmt.Sprintf("%s.%d@%s.example", slug, n, strings.ToLower(strings.Fields(*company)[0]))
+	url := fmt.Sprintf("https://www.linkedin.com/in/%s-%d", slug, n)
+	return &model.ProspectInput{
+		Email: &email, LinkedinURL: &url, FirstName: first, LastName: last, Company: company,
+		Title: pick(titles), Location: pick(locations),
+		CustomFields: map[string]any{
+			"industry":   industries[rng.IntN(len(industries))],
+			"employees":  10 * (1 + rng.IntN(500)),
+			"first_line": fmt.Sprintf("Loved %s's latest launch", *company),
+		},
+	}
+}
