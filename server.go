@@ -223,7 +223,13 @@ func serve(cfg config, _ *flag.FlagSet) error {
 		logger.Info("migrations applied", "new", applied)
 	}
 
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: verifier, Logger: logger})
+	var devToken string
+	if dev {
+		if devToken, err = auth.Issue(ac, devSubject, 30*24*time.Hour); err != nil {
+			return err
+		}
+	}
+	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: verifier, Logger: logger, DevToken: devToken})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,
@@ -237,12 +243,8 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	go func() { errc <- srv.ListenAndServe() }()
 	logger.Info("serving", "addr", "http://"+cfg.Addr, "graphiql", "http://"+cfg.Addr+"/", "endpoint", "http://"+cfg.Addr+"/graphql")
 	if dev {
-		tok, err := auth.Issue(ac, devSubject, 30*24*time.Hour)
-		if err != nil {
-			return err
-		}
 		logger.Warn("dev mode: no JWT_SECRET, tokens are signed with a random secret kept under DATA_DIR", "subject", devSubject)
-		fmt.Fprintf(os.Stderr, "\ndev token (sub %q, 30 days):\n\n  Authorization: Bearer %s\n\n", devSubject, tok)
+		fmt.Fprintf(os.Stderr, "\ndev token (sub %q, 30 days, already in GraphiQL's Headers pane):\n\n  Authorization: Bearer %s\n\n", devSubject, devToken)
 	}
 
 	select {

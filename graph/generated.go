@@ -89,6 +89,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CustomFieldKey struct {
+		Count func(childComplexity int) int
+		Key   func(childComplexity int) int
+	}
+
 	DuplicateRow struct {
 		Identity func(childComplexity int) int
 		Index    func(childComplexity int) int
@@ -145,16 +150,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Campaign  func(childComplexity int, id uuid.UUID) int
-		Campaigns func(childComplexity int, page *int, limit *int, status *model.CampaignStatus) int
-		Prospect  func(childComplexity int, campaignID uuid.UUID, id uuid.UUID) int
-		Prospects func(childComplexity int, campaignID uuid.UUID, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) int
+		Campaign        func(childComplexity int, id uuid.UUID) int
+		Campaigns       func(childComplexity int, page *int, limit *int, status *model.CampaignStatus) int
+		CustomFieldKeys func(childComplexity int, campaignID uuid.UUID) int
+		Prospect        func(childComplexity int, campaignID uuid.UUID, id uuid.UUID) int
+		Prospects       func(childComplexity int, campaignID uuid.UUID, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) int
+		RenderTemplate  func(childComplexity int, campaignID uuid.UUID, prospectID uuid.UUID, template string) int
 	}
 
 	RemoveProspectsPayload struct {
 		Campaign   func(childComplexity int) int
 		Removed    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	RenderedTemplate struct {
+		Missing func(childComplexity int) int
+		Text    func(childComplexity int) int
+		Unknown func(childComplexity int) int
 	}
 
 	TransitionCampaignPayload struct {
@@ -195,6 +208,8 @@ type QueryResolver interface {
 	Campaigns(ctx context.Context, page *int, limit *int, status *model.CampaignStatus) (*model.CampaignConnection, error)
 	Prospects(ctx context.Context, campaignID uuid.UUID, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error)
 	Prospect(ctx context.Context, campaignID uuid.UUID, id uuid.UUID) (*model.Prospect, error)
+	RenderTemplate(ctx context.Context, campaignID uuid.UUID, prospectID uuid.UUID, template string) (*model.RenderedTemplate, error)
+	CustomFieldKeys(ctx context.Context, campaignID uuid.UUID) ([]*model.CustomFieldKey, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -440,6 +455,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateCampaignPayload.UserErrors(childComplexity), true
+
+	case "CustomFieldKey.count":
+		if e.ComplexityRoot.CustomFieldKey.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldKey.Count(childComplexity), true
+	case "CustomFieldKey.key":
+		if e.ComplexityRoot.CustomFieldKey.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldKey.Key(childComplexity), true
 
 	case "DuplicateRow.identity":
 		if e.ComplexityRoot.DuplicateRow.Identity == nil {
@@ -721,6 +749,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Campaigns(childComplexity, args["page"].(*int), args["limit"].(*int), args["status"].(*model.CampaignStatus)), true
+	case "Query.customFieldKeys":
+		if e.ComplexityRoot.Query.CustomFieldKeys == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customFieldKeys_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CustomFieldKeys(childComplexity, args["campaignId"].(uuid.UUID)), true
 
 	case "Query.prospect":
 		if e.ComplexityRoot.Query.Prospect == nil {
@@ -744,6 +783,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Prospects(childComplexity, args["campaignId"].(uuid.UUID), args["status"].(*model.ProspectStatus), args["stage"].(*model.ProspectStage), args["page"].(*int), args["limit"].(*int), args["after"].(*uuid.UUID)), true
+	case "Query.renderTemplate":
+		if e.ComplexityRoot.Query.RenderTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_renderTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RenderTemplate(childComplexity, args["campaignId"].(uuid.UUID), args["prospectId"].(uuid.UUID), args["template"].(string)), true
 
 	case "RemoveProspectsPayload.campaign":
 		if e.ComplexityRoot.RemoveProspectsPayload.Campaign == nil {
@@ -763,6 +813,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveProspectsPayload.UserErrors(childComplexity), true
+
+	case "RenderedTemplate.missing":
+		if e.ComplexityRoot.RenderedTemplate.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenderedTemplate.Missing(childComplexity), true
+	case "RenderedTemplate.text":
+		if e.ComplexityRoot.RenderedTemplate.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenderedTemplate.Text(childComplexity), true
+	case "RenderedTemplate.unknown":
+		if e.ComplexityRoot.RenderedTemplate.Unknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenderedTemplate.Unknown(childComplexity), true
 
 	case "TransitionCampaignPayload.campaign":
 		if e.ComplexityRoot.TransitionCampaignPayload.Campaign == nil {
@@ -986,6 +1055,35 @@ type Query {
 
   "One prospect of the caller's campaign, or null."
   prospect(campaignId: UUID!, id: UUID!): Prospect
+
+  """
+  Previews a message template for one prospect of the caller's campaign: each known
+  placeholder is replaced by the prospect's value. Known placeholders, exact and
+  case-sensitive: ` + "`" + `%first_name%` + "`" + `, ` + "`" + `%last_name%` + "`" + `, ` + "`" + `%company%` + "`" + `, ` + "`" + `%title%` + "`" + `, ` + "`" + `%email%` + "`" + `,
+  ` + "`" + `%linkedin_url%` + "`" + `, ` + "`" + `%location%` + "`" + `, ` + "`" + `%phone%` + "`" + `, and ` + "`" + `%custom_fields.<key>%` + "`" + ` (a key of 1 to 64
+  letters, digits, ` + "`" + `_` + "`" + ` or ` + "`" + `-` + "`" + `). A custom value that is a string renders as is; a number or a
+  boolean as its JSON text; an object or a list as compact JSON. A placeholder without a
+  value (a null or blank field, an absent key, a null or blank custom value) renders as
+  the empty string and is listed in ` + "`" + `missing` + "`" + `. Any other ` + "`" + `%token%` + "`" + ` whose token starts with
+  a letter and holds only letters, digits, ` + "`" + `_` + "`" + `, ` + "`" + `.` + "`" + ` or ` + "`" + `-` + "`" + ` (` + "`" + `%frist_name%` + "`" + `, ` + "`" + `%FIRST_NAME%` + "`" + `,
+  ` + "`" + `%custom_fields.a.b%` + "`" + `) is left as written and listed in ` + "`" + `unknown` + "`" + `; all other text, lone
+  ` + "`" + `%` + "`" + ` signs included ("20% off"), is copied as is, and a rendered value is never rendered
+  again. Null when the campaign or the prospect does not exist or is not the caller's. A
+  template over 10,000 characters (Unicode characters) is the top-level error
+  BAD_USER_INPUT. Works in every campaign status: it only reads.
+  """
+  renderTemplate(campaignId: UUID!, prospectId: UUID!, template: String!): RenderedTemplate
+
+  """
+  The custom-field keys in use on a campaign's roster, for autocompleting
+  ` + "`" + `%custom_fields.<key>%` + "`" + ` and for warning before launch: each key with the number of
+  prospects that have a value for it (not null, not a blank string), that is, for whom the
+  placeholder renders; ` + "`" + `campaign.stats.total - count` + "`" + ` prospects would get it empty. Keys no
+  prospect has a value for are left out. Most used first, then by key (byte order). Empty
+  for an empty roster. Reads the whole roster: its cost grows with the roster's size.
+  The error NOT_FOUND when the campaign does not exist or is not the caller's.
+  """
+  customFieldKeys(campaignId: UUID!): [CustomFieldKey!]!
 }
 
 """
@@ -1120,6 +1218,24 @@ type ProspectConnection {
   nodes: [Prospect!]!
   edges: [ProspectEdge!]!
   pageInfo: PageInfo!
+}
+
+"A message template rendered for one prospect (Query.renderTemplate)."
+type RenderedTemplate {
+  "The template with every known placeholder replaced (by the empty string when it has no value)."
+  text: String!
+  "The known placeholders that had no value for this prospect, as written (` + "`" + `%company%` + "`" + `), each once, in order of first appearance."
+  missing: [String!]!
+  "The ` + "`" + `%token%` + "`" + `s (a letter, then letters, digits, ` + "`" + `_` + "`" + `, ` + "`" + `.` + "`" + ` or ` + "`" + `-` + "`" + `) that are not known placeholders, left as written in ` + "`" + `text` + "`" + `, each once, in order of first appearance: typos for the editor to flag."
+  unknown: [String!]!
+}
+
+"A custom-field key in use on a roster (Query.customFieldKeys)."
+type CustomFieldKey {
+  "The key, as ` + "`" + `%custom_fields.<key>%` + "`" + ` names it."
+  key: String!
+  "How many prospects of the roster have a value for it (not null, not a blank string)."
+  count: Int!
 }
 
 type CampaignConnection {
@@ -1309,6 +1425,16 @@ func (ec *executionContext) childFields_CreateCampaignPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CreateCampaignPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomFieldKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CustomFieldKey_key(ctx, field)
+	case "count":
+		return ec.fieldContext_CustomFieldKey_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomFieldKey", field.Name)
+}
+
 func (ec *executionContext) childFields_DuplicateRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "index":
@@ -1411,6 +1537,18 @@ func (ec *executionContext) childFields_RemoveProspectsPayload(ctx context.Conte
 		return ec.fieldContext_RemoveProspectsPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveProspectsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RenderedTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_RenderedTemplate_text(ctx, field)
+	case "missing":
+		return ec.fieldContext_RenderedTemplate_missing(ctx, field)
+	case "unknown":
+		return ec.fieldContext_RenderedTemplate_unknown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenderedTemplate", field.Name)
 }
 
 func (ec *executionContext) childFields_TransitionCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1799,6 +1937,20 @@ func (ec *executionContext) field_Query_campaigns_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_customFieldKeys_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaignId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaignId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_prospect_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1872,6 +2024,36 @@ func (ec *executionContext) field_Query_prospects_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_renderTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaignId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaignId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "prospectId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prospectId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "template",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["template"] = arg2
 	return args, nil
 }
 
@@ -2877,6 +3059,52 @@ func (ec *executionContext) fieldContext_CreateCampaignPayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CustomFieldKey_key(ctx context.Context, field graphql.CollectedField, obj *model.CustomFieldKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldKey_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldKey_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomFieldKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomFieldKey_count(ctx context.Context, field graphql.CollectedField, obj *model.CustomFieldKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldKey_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldKey_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomFieldKey", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DuplicateRow_index(ctx context.Context, field graphql.CollectedField, obj *model.DuplicateRow) (ret graphql.Marshaler) {
@@ -4077,6 +4305,94 @@ func (ec *executionContext) fieldContext_Query_prospect(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_renderTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_renderTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RenderTemplate(ctx, fc.Args["campaignId"].(uuid.UUID), fc.Args["prospectId"].(uuid.UUID), fc.Args["template"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RenderedTemplate) graphql.Marshaler {
+			return ec.marshalORenderedTemplate2ᚖrosterᚋmodelᚐRenderedTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_renderTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RenderedTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_renderTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customFieldKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customFieldKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CustomFieldKeys(ctx, fc.Args["campaignId"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomFieldKey) graphql.Marshaler {
+			return ec.marshalNCustomFieldKey2ᚕᚖrosterᚋmodelᚐCustomFieldKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customFieldKeys(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomFieldKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customFieldKeys_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4238,6 +4554,75 @@ func (ec *executionContext) fieldContext_RemoveProspectsPayload_userErrors(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RenderedTemplate_text(ctx context.Context, field graphql.CollectedField, obj *model.RenderedTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenderedTemplate_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenderedTemplate_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenderedTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _RenderedTemplate_missing(ctx context.Context, field graphql.CollectedField, obj *model.RenderedTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenderedTemplate_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenderedTemplate_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenderedTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _RenderedTemplate_unknown(ctx context.Context, field graphql.CollectedField, obj *model.RenderedTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenderedTemplate_unknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenderedTemplate_unknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenderedTemplate", field, false, false, "String")
 }
 
 func (ec *executionContext) _TransitionCampaignPayload_campaign(ctx context.Context, field graphql.CollectedField, obj *model.TransitionCampaignPayload) (ret graphql.Marshaler) {
@@ -6107,6 +6492,44 @@ func (ec *executionContext) _CreateCampaignPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var customFieldKeyImplementors = []string{"CustomFieldKey"}
+
+func (ec *executionContext) _CustomFieldKey(ctx context.Context, sel ast.SelectionSet, obj *model.CustomFieldKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customFieldKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomFieldKey")
+		case "key":
+			out.Values[i] = ec._CustomFieldKey_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._CustomFieldKey_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var duplicateRowImplementors = []string{"DuplicateRow"}
 
 func (ec *executionContext) _DuplicateRow(ctx context.Context, sel ast.SelectionSet, obj *model.DuplicateRow) graphql.Marshaler {
@@ -6523,6 +6946,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_prospect(ctx, field)
 				})
+		case "renderTemplate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_renderTemplate(ctx, field)
+				})
+		case "customFieldKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customFieldKeys(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -6577,6 +7012,49 @@ func (ec *executionContext) _RemoveProspectsPayload(ctx context.Context, sel ast
 			}
 		case "userErrors":
 			out.Values[i] = ec._RemoveProspectsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var renderedTemplateImplementors = []string{"RenderedTemplate"}
+
+func (ec *executionContext) _RenderedTemplate(ctx context.Context, sel ast.SelectionSet, obj *model.RenderedTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renderedTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenderedTemplate")
+		case "text":
+			out.Values[i] = ec._RenderedTemplate_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._RenderedTemplate_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknown":
+			out.Values[i] = ec._RenderedTemplate_unknown(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7188,6 +7666,30 @@ func (ec *executionContext) marshalNCursor2githubᚗcomᚋgoogleᚋuuidᚐUUID(c
 	return res
 }
 
+func (ec *executionContext) marshalNCustomFieldKey2ᚕᚖrosterᚋmodelᚐCustomFieldKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CustomFieldKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomFieldKey2ᚖrosterᚋmodelᚐCustomFieldKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCustomFieldKey2ᚖrosterᚋmodelᚐCustomFieldKey(ctx context.Context, sel ast.SelectionSet, v *model.CustomFieldKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomFieldKey!")
+		return graphql.Null
+	}
+	return ec._CustomFieldKey(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDuplicateReason2rosterᚋmodelᚐDuplicateReason(ctx context.Context, v any) (model.DuplicateReason, error) {
 	var res model.DuplicateReason
 	err := res.UnmarshalGQL(v)
@@ -7382,6 +7884,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -7777,6 +8308,13 @@ func (ec *executionContext) marshalOProspectStatus2ᚖrosterᚋmodelᚐProspectS
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalORenderedTemplate2ᚖrosterᚋmodelᚐRenderedTemplate(ctx context.Context, sel ast.SelectionSet, v *model.RenderedTemplate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RenderedTemplate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -14,13 +14,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/google/uuid"
 
 	"roster/auth"
 	"roster/db"
+	"roster/graphiql"
 	"roster/metrics"
 	"roster/model"
 )
@@ -41,6 +41,8 @@ type Options struct {
 	Store    *db.Store
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
+	// DevToken, in dev mode, is put in GraphiQL's Headers pane.
+	DevToken string
 }
 
 // NewHandler serves the API: POST and GET /graphql (GET for queries only),
@@ -61,10 +63,11 @@ func NewHandler(o Options) http.Handler {
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	mux := http.NewServeMux()
-	api := o.Verifier.Middleware(noteSubject(srv))
+	api := o.Verifier.Middleware(noteSubject(withPageLoaders(o.Store, srv)))
 	mux.Handle("POST /graphql", http.MaxBytesHandler(api, MaxBodyBytes))
 	mux.Handle("GET /graphql", api)
-	mux.Handle("GET /{$}", playground.Handler("Prospect roster", "/graphql"))
+	mux.Handle("GET /{$}", graphiql.Handler(graphiql.Options{Title: "Prospect roster", Endpoint: "/graphql", DevToken: o.DevToken}))
+	mux.Handle("GET "+graphiql.AssetsPrefix, graphiql.Assets())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -1468,6 +1468,42 @@ func TestListQueryCount(t *testing.T) {
 			t.Fatalf("%d statements, want 1 or 2:\n%s", len(stmts), strings.Join(stmts, "\n"))
 		}
 	})
+	t.Run("campaigns with their rosters cost the same for 1 or 6 campaigns", func(t *testing.T) {
+		t.Parallel()
+		b := newAPI(t)
+		const q = `{ campaigns(limit: 10) { totalCount nodes { id prospects(limit: 5) { totalCount nodes { id email } } } } }`
+		counts := map[int]int{}
+		for n := 1; n <= 6; n++ {
+			cb := b.createCampaign("EMAIL")
+			b.add(cb, emails(fmt.Sprintf("n%d-a@x.com", n), fmt.Sprintf("n%d-b@x.com", n)), false)
+			if n != 1 && n != 6 {
+				continue
+			}
+			r, stmts := ltCounted(t, b, q, nil)
+			var out struct {
+				Campaigns struct {
+					Nodes []struct {
+						Prospects ltConn `json:"prospects"`
+					} `json:"nodes"`
+				} `json:"campaigns"`
+			}
+			if err := json.Unmarshal(r.Data, &out); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Campaigns.Nodes) != n {
+				t.Fatalf("%d campaigns listed, want %d", len(out.Campaigns.Nodes), n)
+			}
+			for _, node := range out.Campaigns.Nodes {
+				if len(node.Prospects.Nodes) != 2 || node.Prospects.TotalCount != 2 {
+					t.Fatalf("a campaign's roster: %+v", node.Prospects)
+				}
+			}
+			counts[n] = len(stmts)
+		}
+		if counts[6] != counts[1] {
+			t.Fatalf("1 campaign costs %d statements, 6 cost %d: one query per campaign", counts[1], counts[6])
+		}
+	})
 	t.Run("a single prospect is one statement", func(t *testing.T) {
 		t.Parallel()
 		_, stmts := ltCounted(t, a, `query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { `+prospectFields+` } }`,

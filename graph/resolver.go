@@ -71,12 +71,21 @@ func prospectConnection(pg *db.ProspectPage) *model.ProspectConnection {
 	return conn
 }
 
-func (r *Resolver) listProspects(ctx context.Context, campaignID uuid.UUID, q db.ListQuery) (*model.ProspectConnection, error) {
+// listProspects serves a page of a roster. Campaign.prospects passes
+// batched, so a list of campaigns loads its rosters in one statement; a
+// lone Query.prospects (the polling hot path) goes straight to the store,
+// without the loader's wait.
+func (r *Resolver) listProspects(ctx context.Context, campaignID uuid.UUID, q db.ListQuery, batched bool) (*model.ProspectConnection, error) {
 	sub, err := owner(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := r.Store.ListProspects(ctx, sub, campaignID, q)
+	var pg *db.ProspectPage
+	if l, ok := ctx.Value(pageLoadersKey{}).(*pageLoaders); ok && batched {
+		pg, err = l.load(ctx, sub, campaignID, q)
+	} else {
+		pg, err = r.Store.ListProspects(ctx, sub, campaignID, q)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 
 // Prospects is the resolver for the prospects field.
 func (r *campaignResolver) Prospects(ctx context.Context, obj *model.Campaign, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error) {
-	return r.listProspects(ctx, obj.ID, db.ListQuery{Status: status, Stage: stage, Page: page, Limit: limit, After: after})
+	return r.listProspects(ctx, obj.ID, db.ListQuery{Status: status, Stage: stage, Page: page, Limit: limit, After: after}, true)
 }
 
 // CreateCampaign is the resolver for the createCampaign field.
@@ -133,6 +133,7 @@ func (r *queryResolver) Campaigns(ctx context.Context, page *int, limit *int, st
 	if err != nil {
 		return nil, err
 	}
+	noteCampaigns(ctx, pg.Campaigns)
 	conn := &model.CampaignConnection{
 		TotalCount: pg.TotalCount, Page: pg.Page.Number, Limit: pg.Page.Limit, Nodes: pg.Campaigns,
 		PageInfo: &model.PageInfo{HasNextPage: pg.Page.HasNext, HasPreviousPage: pg.Page.Number > 1},
@@ -145,7 +146,7 @@ func (r *queryResolver) Campaigns(ctx context.Context, page *int, limit *int, st
 
 // Prospects is the resolver for the prospects field.
 func (r *queryResolver) Prospects(ctx context.Context, campaignID uuid.UUID, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error) {
-	return r.listProspects(ctx, campaignID, db.ListQuery{Status: status, Stage: stage, Page: page, Limit: limit, After: after})
+	return r.listProspects(ctx, campaignID, db.ListQuery{Status: status, Stage: stage, Page: page, Limit: limit, After: after}, false)
 }
 
 // Prospect is the resolver for the prospect field.
@@ -159,6 +160,28 @@ func (r *queryResolver) Prospect(ctx context.Context, campaignID uuid.UUID, id u
 		return nil, nil
 	}
 	return p, err
+}
+
+// RenderTemplate is the resolver for the renderTemplate field.
+func (r *queryResolver) RenderTemplate(ctx context.Context, campaignID uuid.UUID, prospectID uuid.UUID, template string) (*model.RenderedTemplate, error) {
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Store.RenderTemplate(ctx, sub, campaignID, prospectID, template)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	return out, err
+}
+
+// CustomFieldKeys is the resolver for the customFieldKeys field.
+func (r *queryResolver) CustomFieldKeys(ctx context.Context, campaignID uuid.UUID) ([]*model.CustomFieldKey, error) {
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.CustomFieldKeys(ctx, sub, campaignID)
 }
 
 // Campaign returns CampaignResolver implementation.

@@ -44,6 +44,14 @@ type CreateCampaignPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A custom-field key in use on a roster (Query.customFieldKeys).
+type CustomFieldKey struct {
+	// The key, as `%custom_fields.<key>%` names it.
+	Key string `json:"key"`
+	// How many prospects of the roster have a value for it (not null, not a blank string).
+	Count int `json:"count"`
+}
+
 type DuplicateRow struct {
 	// 0-based index of the row in the submitted batch.
 	Index int `json:"index"`
@@ -118,6 +126,16 @@ type RemoveProspectsPayload struct {
 	// The campaign with its recomputed stats; null only when it was not found.
 	Campaign   *Campaign    `json:"campaign,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A message template rendered for one prospect (Query.renderTemplate).
+type RenderedTemplate struct {
+	// The template with every known placeholder replaced (by the empty string when it has no value).
+	Text string `json:"text"`
+	// The known placeholders that had no value for this prospect, as written (`%company%`), each once, in order of first appearance.
+	Missing []string `json:"missing"`
+	// The `%token%`s (a letter, then letters, digits, `_`, `.` or `-`) that are not known placeholders, left as written in `text`, each once, in order of first appearance: typos for the editor to flag.
+	Unknown []string `json:"unknown"`
 }
 
 type TransitionCampaignPayload struct {
