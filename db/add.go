@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"roster/model"
 )
@@ -160,7 +161,9 @@ func (b *batch) toWrite() []*model.Prospect {
 	return out
 }
 
-// insert writes the new rows in one statement. ON CONFLICT DO NOTHING is the
+// insert writes the new rows in one statement, the columns passed as arrays
+// and unnested in the database (PostgreSQL parses a few array literals far
+// faster than a thousand VALUES tuples). ON CONFLICT DO NOTHING is the
 // backstop for a writer that does not take the campaign lock (the roster
 // lock makes a conflict impossible for this API's own writes): a row it
 // skips is looked up again and reported as already on the roster.
@@ -170,10 +173,38 @@ func (b *batch) insert(ctx context.Context, tx bun.Tx) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	n := len(rows)
+	ids := make([]uuid.UUID, n)
+	identities, custom := make([]string, n), make([]string, n)
+	emails, linkedins, firsts, lasts := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
+	companies, titles, phones, locations := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
+	for i, p := range rows {
+		ids[i], identities[i] = p.ID, p.Identity
+		emails[i], linkedins[i], firsts[i], lasts[i] = p.Email, p.LinkedinURL, p.FirstName, p.LastName
+		companies[i], titles[i], phones[i], locations[i] = p.Company, p.Title, p.Phone, p.Location
+		cf := p.CustomFields
+		if cf == nil {
+			cf = map[string]any{}
+		}
+		js, err := model.CompactJSON(cf)
+		if err != nil {
+			return err
+		}
+		custom[i] = string(js)
+	}
+	now := rows[0].CreatedAt
 	var written []uuid.UUID
-	err := tx.NewInsert().Model(&rows).
-		On("CONFLICT (campaign_id, identity) DO NOTHING").
-		Returning("id").
+	err := tx.NewRaw(`INSERT INTO prospects (id, campaign_id, identity, email, linkedin_url, first_name, last_name,
+	company, title, phone, location, custom_fields, status, created_at, updated_at)
+SELECT r.id, ?, r.identity, r.email, r.linkedin_url, r.first_name, r.last_name,
+	r.company, r.title, r.phone, r.location, r.custom_fields::jsonb, 'pending', ?, ?
+FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+	AS r (id, identity, email, linkedin_url, first_name, last_name, company, title, phone, location, custom_fields)
+ON CONFLICT (campaign_id, identity) DO NOTHING
+RETURNING id`, b.campaignID, now, now,
+		pgdialect.Array(ids), pgdialect.Array(identities), pgdialect.Array(emails), pgdialect.Array(linkedins),
+		pgdialect.Array(firsts), pgdialect.Array(lasts), pgdialect.Array(companies), pgdialect.Array(titles),
+		pgdialect.Array(phones), pgdialect.Array(locations), pgdialect.Array(custom)).
 		Scan(ctx, &written)
 	if err != nil {
 		return fmt.Errorf("insert prospects: %w", err)

@@ -5,6 +5,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,15 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	if err != nil {
 		// pgx's message may quote the URL, password included: keep it out.
 		return nil, fmt.Errorf("open database: DATABASE_URL is not a valid PostgreSQL URL")
+	}
+	if !strings.Contains(url, "default_query_exec_mode") {
+		// Bun writes its arguments into the SQL text, so nearly every
+		// statement is new: pgx's default mode would prepare and cache each
+		// one per connection (hundreds of MB of backend memory after a few
+		// thousand-row inserts, and an extra round trip each). Exec mode
+		// sends each statement once, unnamed, which also works through
+		// PgBouncer in transaction mode. A URL may still choose another mode.
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(32)

@@ -141,11 +141,11 @@ func TestBatchSortedByIdentity(t *testing.T) {
 			insert = q
 		}
 	}
-	order := []string{"'a@x.com'", "'m@x.com'", "'z0@x.com'", "'z1@x.com'", "'z2@x.com'"}
+	order := []string{"a@x.com", "m@x.com", "z0@x.com", "z1@x.com", "z2@x.com"}
 	last := -1
 	for _, v := range order {
 		i := strings.Index(insert, v)
-		if i < last {
+		if i < 0 || i < last {
 			t.Fatalf("insert not sorted by identity: %s", insert)
 		}
 		last = i
