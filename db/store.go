@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -71,6 +73,25 @@ func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID,
 
 // inTx runs fn in one transaction: committed when fn returns nil, rolled
 // back otherwise (userErrors included, so a refused mutation writes nothing).
+// A serialization failure or a deadlock (SQLSTATE 40001, 40P01) rolls the
+// whole transaction back, so it is safe to run again: fn is retried a few
+// times with jittered backoff before the error is returned.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return s.db.RunInTx(ctx, nil, fn)
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.db.RunInTx(ctx, nil, fn)
+		if !retryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+		backoff := time.Duration(attempt) * 20 * time.Millisecond
+		backoff += time.Duration(rand.Int64N(int64(backoff)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+	}
 }
+
+// maxTxAttempts bounds the retries of a transaction that keeps failing.
+const maxTxAttempts = 4
