@@ -1,0 +1,169 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"roster/auth"
+	"roster/db"
+	"roster/db/embedded"
+	"roster/graph"
+)
+
+// ownCluster starts a PostgreSQL of the test's own, for faults that must not
+// disturb the tests sharing the package's database.
+func ownCluster(t *testing.T) (*embedded.Server, *db.Store, string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "roster-fault-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	pg, err := embedded.Start(ctx, embedded.Config{DataDir: dir, Database: "roster", Ephemeral: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pg.Stop() })
+	bdb, err := db.Open(ctx, pg.URL("roster"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bdb.Close() })
+	if _, err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(testAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: v,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(srv.Close)
+	return pg, db.NewStore(bdb), srv.URL
+}
+
+func readyz(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestDatabaseRestartUnderLoad stops and starts PostgreSQL while adds and
+// lists run: calls in flight fail whole with INTERNAL_SERVER_ERROR (never a
+// half-written batch), /readyz answers 503 while the database is down and
+// 200 after, and later requests succeed without restarting the server.
+func TestDatabaseRestartUnderLoad(t *testing.T) {
+	t.Parallel()
+	pg, store, url := ownCluster(t)
+	a := newAPI(t)
+	a.url = url
+	c := a.createCampaign("EMAIL")
+	a.add(c, emails("first@x.com"), false)
+
+	const batch = 400
+	var (
+		stop      atomic.Bool
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		succeeded = map[string]bool{} // batch prefix -> the add answered success
+		attempted []string
+		failures  = map[string]int{}
+	)
+	for w := range 3 {
+		wg.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				prefix := fmt.Sprintf("w%d-b%d-", w, i)
+				mu.Lock()
+				attempted = append(attempted, prefix)
+				mu.Unlock()
+				res, err := apAdd(a, c, apNumbered(prefix, batch), false)
+				mu.Lock()
+				switch {
+				case err == nil && len(res.UserErrors) == 0:
+					succeeded[prefix] = true
+				case err != nil && strings.Contains(err.Error(), "INTERNAL_SERVER_ERROR"):
+					failures["add"]++
+				default:
+					t.Errorf("add during a restart: %v %+v", err, res.UserErrors)
+				}
+				mu.Unlock()
+				var out struct{}
+				err = apPost(a, `query($c: UUID!) { prospects(campaignId: $c, limit: 50) { totalCount } }`, map[string]any{"c": c}, &out)
+				if err != nil && !strings.Contains(err.Error(), "INTERNAL_SERVER_ERROR") {
+					t.Errorf("list during a restart: %v", err)
+				}
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readyz(t, url); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database down: %d, want 503", got)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := pg.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	stop.Store(true)
+	wg.Wait()
+
+	// The pool recovers on its own: a few calls may still meet a
+	// connection that died with the old server, then all succeed.
+	deadline := time.Now().Add(15 * time.Second)
+	for readyz(t, url) != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz never came back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for i := range 5 {
+		if res, err := apAdd(a, c, emails(fmt.Sprintf("after%d@x.com", i)), false); err != nil || res.Imported != 1 {
+			t.Fatalf("an add after the restart: %v %+v", err, res.UserErrors)
+		}
+	}
+
+	// Every batch is all there or not at all; every batch that answered
+	// success is all there.
+	ctx := context.Background()
+	for _, prefix := range attempted {
+		var n int
+		err := store.DB().QueryRowContext(ctx, `SELECT count(*) FROM prospects WHERE campaign_id = ? AND identity LIKE ?`, c, prefix+"%").Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 && n != batch {
+			t.Errorf("batch %s is half-written: %d of %d rows", prefix, n, batch)
+		}
+		if succeeded[prefix] && n != batch {
+			t.Errorf("batch %s answered success but has %d rows", prefix, n)
+		}
+	}
+	var kept, counted int
+	err := store.DB().QueryRowContext(ctx, `SELECT (stats->>'total')::int, (SELECT count(*) FROM prospects WHERE campaign_id = c.id) FROM campaigns c WHERE id = ?`, c).
+		Scan(&kept, &counted)
+	if err != nil || kept != counted {
+		t.Fatalf("stats %d, roster %d (%v)", kept, counted, err)
+	}
+	t.Logf("%d batches attempted, %d succeeded, %d failed whole during the restart", len(attempted), len(succeeded), failures["add"])
+}
