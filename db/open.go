@@ -45,7 +45,7 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 }
 
 // NewStore returns the store over an open database.
-func NewStore(db *bun.DB) *Store { return &Store{db: db} }
+func NewStore(db *bun.DB) *Store { return &Store{db: db, Timeouts: DefaultTimeouts} }
 
 // Ping says whether the database answers; /readyz asks it.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

@@ -19,7 +19,27 @@ import (
 // NOT_FOUND), exactly as an id that does not exist.
 type Store struct {
 	db *bun.DB
+	// Timeouts bound every mutation's transaction.
+	Timeouts Timeouts
 }
+
+// Timeouts are the database budgets of a mutation, set with SET LOCAL at the
+// start of its transaction: per transaction, so they hold through PgBouncer
+// in transaction mode too (a session-level SET would leak to other clients
+// of the pooled connection). Reads are bounded by the request's context.
+type Timeouts struct {
+	// Statement bounds each statement (statement_timeout).
+	Statement time.Duration
+	// Lock bounds each wait for a lock (lock_timeout), e.g. on the campaign
+	// row another mutation holds.
+	Lock time.Duration
+	// IdleInTx ends a transaction left idle (idle_in_transaction_session_timeout).
+	IdleInTx time.Duration
+}
+
+// DefaultTimeouts admit a 1000-row add into a million-row roster many times
+// over while a stuck lock or query fails in seconds, not minutes.
+var DefaultTimeouts = Timeouts{Statement: 15 * time.Second, Lock: 5 * time.Second, IdleInTx: 30 * time.Second}
 
 // lockStrength says how a mutation holds its campaign row.
 type lockStrength int
@@ -77,9 +97,17 @@ func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID,
 // whole transaction back, so it is safe to run again: fn is retried a few
 // times with jittered backoff before the error is returned.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	limits := fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; SET LOCAL idle_in_transaction_session_timeout = %d",
+		s.Timeouts.Statement.Milliseconds(), s.Timeouts.Lock.Milliseconds(), s.Timeouts.IdleInTx.Milliseconds())
+	bounded := func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, limits); err != nil {
+			return fmt.Errorf("set timeouts: %w", err)
+		}
+		return fn(ctx, tx)
+	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = s.db.RunInTx(ctx, nil, fn)
+		err = s.db.RunInTx(ctx, nil, bounded)
 		if !retryable(err) || attempt == maxTxAttempts {
 			return err
 		}
