@@ -211,7 +211,10 @@ func linkedInPath(u string) (string, error) {
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		u = u[:i]
 	}
-	if scheme, rest, ok := strings.Cut(u, "://"); ok {
+	// A scheme comes before the first slash: a "://" further on is part of
+	// the path (linkedin.com/in/jane:// is jane's profile, trailing slashes
+	// and all).
+	if scheme, rest, ok := strings.Cut(u, "://"); ok && !strings.Contains(scheme, "/") {
 		if s := strings.ToLower(scheme); s != "http" && s != "https" {
 			return "", linkedInError("must start with https://")
 		}

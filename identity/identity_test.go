@@ -87,6 +87,8 @@ var linkedInCases = []testCase{
 	{name: "talent profile", in: "https://www.linkedin.com/talent/profile/AEMAA123?project=1", want: "https://www.linkedin.com/talent/profile/aemaa123"},
 	{name: "percent-encoding kept", in: "linkedin.com/in/J%C3%B6rg", want: "https://www.linkedin.com/in/j%c3%b6rg"},
 	{name: "non-ascii slug", in: "linkedin.com/in/Jörg", want: "https://www.linkedin.com/in/jörg"},
+	{name: "colon and trailing slashes in the slug", in: "linkedin.com/in/Jane://", want: "https://www.linkedin.com/in/jane:"},
+	{name: "scheme-like text in the path", in: "https://linkedin.com/in/jane:/", want: "https://www.linkedin.com/in/jane:"},
 
 	{name: "empty", in: "", blank: true},
 	{name: "whitespace only", in: " \t\n ", blank: true},
@@ -95,6 +97,8 @@ var linkedInCases = []testCase{
 	{name: "javascript scheme with slashes", in: "javascript://linkedin.com/in/jane", wantErr: "https://"},
 	{name: "mailto", in: "mailto:jane@linkedin.com", wantErr: "https://"},
 	{name: "empty scheme", in: "://linkedin.com/in/jane", wantErr: "https://"},
+	{name: "scheme after a path", in: "evil.com/x://linkedin.com/in/jane", wantErr: "must be on linkedin.com"},
+	{name: "scheme-like text making an empty segment", in: "linkedin.com/pub/a://b", wantErr: "not a profile"},
 	{name: "other host", in: "https://notlinkedin.com/in/jane", wantErr: "must be on linkedin.com"},
 	{name: "linkedin as subdomain of other host", in: "https://linkedin.com.evil.com/in/jane", wantErr: "must be on linkedin.com"},
 	{name: "linkedin in path of other host", in: "evil.com/linkedin.com/in/x", wantErr: "must be on linkedin.com"},
@@ -218,16 +222,137 @@ func checkIdempotent(t *testing.T, f func(string) (string, string, error), in st
 	}
 }
 
+// asciiCase rewrites the ASCII letters of s: upper when upper is set, and
+// every other letter only when alternate is set. Non-ASCII letters are left
+// alone: Unicode case mappings do not round-trip (ſ upper-cases to S), so
+// only ASCII case is an equivalence both functions promise.
+func asciiCase(s string, upper, alternate bool) string {
+	b := []byte(s)
+	n := 0
+	for i, c := range b {
+		lower, isUpper := 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z'
+		if !lower && !isUpper {
+			continue
+		}
+		n++
+		if alternate && n%2 == 0 {
+			continue
+		}
+		switch {
+		case upper && lower:
+			b[i] = c - 'a' + 'A'
+		case !upper && isUpper:
+			b[i] = c - 'A' + 'a'
+		}
+	}
+	return string(b)
+}
+
+// requireSame checks that variant is valid and normalizes to want.
+func requireSame(t *testing.T, f func(string) (string, string, error), in, variant, want string) {
+	t.Helper()
+	_, got, err := f(variant)
+	if err != nil {
+		t.Fatalf("%q is valid (%q) but its variant %q is not: %v", in, want, variant, err)
+	}
+	if got != want {
+		t.Fatalf("%q normalizes to %q but its variant %q to %q", in, want, variant, got)
+	}
+}
+
+// checkInvariants checks what holds for every input: no panic, the trimmed
+// value is strings.TrimSpace of the input, an error comes with an empty
+// normalized form (ErrBlank exactly when the trimmed input is empty), and a
+// normalized form is lowercase and normalizes to itself.
+func checkInvariants(t *testing.T, f func(string) (string, string, error), s string) (normalized string, ok bool) {
+	t.Helper()
+	trimmed, n, err := f(s)
+	if want := strings.TrimSpace(s); trimmed != want {
+		t.Fatalf("trimmed %q, want %q", trimmed, want)
+	}
+	if errors.Is(err, identity.ErrBlank) != (trimmed == "") {
+		t.Fatalf("%q: err %v; ErrBlank must mean exactly a blank input", s, err)
+	}
+	if err != nil {
+		if n != "" {
+			t.Fatalf("%q: normalized %q on error %v", s, n, err)
+		}
+		return "", false
+	}
+	if n != strings.ToLower(n) {
+		t.Fatalf("normalized form %q of %q is not lowercase", n, s)
+	}
+	checkIdempotent(t, f, s)
+	return n, true
+}
+
+// FuzzEmail: Email never panics, normalizing is idempotent, and the
+// equivalences of SPEC §5 hold: surrounding whitespace and letter case do
+// not make a different person.
 func FuzzEmail(f *testing.F) {
 	for _, tc := range emailCases {
 		f.Add(tc.in)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, identity.Email, s) })
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := checkInvariants(t, identity.Email, s)
+		if !ok {
+			return
+		}
+		trimmed := strings.TrimSpace(s)
+		for _, v := range []string{
+			asciiCase(trimmed, true, false),
+			asciiCase(trimmed, true, true),
+			asciiCase(trimmed, false, true),
+			" \t" + trimmed + "\r\n",
+		} {
+			requireSame(t, identity.Email, s, v, n)
+		}
+	})
 }
 
+// linkedInBase is the scheme and host every normalized profile URL has.
+const linkedInBase = "https://www.linkedin.com"
+
+// FuzzLinkedInURL: LinkedInURL never panics, normalizing is idempotent, a
+// normalized form is https://www.linkedin.com and a lowercase path without
+// query, fragment or trailing slash, and the equivalences of SPEC §5 hold:
+// any scheme of http/https or none, linkedin.com or any subdomain, letter
+// case, trailing slashes, query, fragment and surrounding whitespace all
+// name the same profile.
 func FuzzLinkedInURL(f *testing.F) {
 	for _, tc := range linkedInCases {
 		f.Add(tc.in)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, identity.LinkedInURL, s) })
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := checkInvariants(t, identity.LinkedInURL, s)
+		if !ok {
+			return
+		}
+		path, found := strings.CutPrefix(n, linkedInBase+"/")
+		if !found || path == "" || strings.HasSuffix(path, "/") || strings.ContainsAny(path, "?#") {
+			t.Fatalf("normalized form %q of %q is not %s/<profile path>", n, s, linkedInBase)
+		}
+		path = "/" + path
+		trimmed := strings.TrimSpace(s)
+		variants := []string{
+			asciiCase(trimmed, true, false),
+			asciiCase(trimmed, false, true),
+			trimmed + "?trk=x",
+			trimmed + "#frag",
+			"\t " + trimmed + " \n",
+		}
+		if !strings.ContainsAny(trimmed, "?#") {
+			variants = append(variants, trimmed+"/", trimmed+"//?a=b#c")
+		}
+		for _, scheme := range []string{"", "http://", "https://", "HTTP://", "hTtPs://"} {
+			for _, host := range []string{"linkedin.com", "www.linkedin.com", "uk.linkedin.com", "WWW.LinkedIn.COM", "a-b.de.linkedin.com"} {
+				for _, p := range []string{path, asciiCase(path, true, false), path + "/", asciiCase(path, true, true) + "//?trk=x#f"} {
+					variants = append(variants, scheme+host+p)
+				}
+			}
+		}
+		for _, v := range variants {
+			requireSame(t, identity.LinkedInURL, s, v, n)
+		}
+	})
 }

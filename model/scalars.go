@@ -158,13 +158,19 @@ func EncodeCursor(id uuid.UUID) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// DecodeCursor reverses EncodeCursor; anything else is ErrBadCursor.
+// DecodeCursor reverses EncodeCursor; anything else is ErrBadCursor. A
+// cursor has exactly one spelling: the base64 decoder alone would also take
+// it with non-zero padding bits or with CR and LF anywhere inside.
 func DecodeCursor(s string) (uuid.UUID, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) != 17 || b[0] != cursorVersion {
 		return uuid.Nil, ErrBadCursor
 	}
-	return uuid.UUID(b[1:]), nil
+	id := uuid.UUID(b[1:])
+	if EncodeCursor(id) != s {
+		return uuid.Nil, ErrBadCursor
+	}
+	return id, nil
 }
 
 // MarshalCursor writes a cursor.

@@ -1,0 +1,165 @@
+package db
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"roster/model"
+)
+
+// These targets test pure functions; the package's TestMain starts
+// PostgreSQL for the test binary all the same.
+
+// fuzzObject decodes s as a client's JSON object would arrive (numbers kept
+// as json.Number); ok is false when s is not a JSON object.
+func fuzzObject(s string) (m map[string]any, ok bool) {
+	if err := decodeJSON([]byte(s), &m); err != nil || m == nil {
+		return nil, false
+	}
+	return m, true
+}
+
+func compact(t *testing.T, v any) string {
+	t.Helper()
+	b, err := model.CompactJSON(v)
+	if err != nil {
+		t.Fatalf("CompactJSON(%#v): %v", v, err)
+	}
+	return string(b)
+}
+
+var customFieldSeeds = []string{
+	`{}`,
+	`{"a":1}`,
+	`{"tier":"gold","score":42,"vip":true,"tags":["a","b"],"nested":{"x":null}}`,
+	`{"big":12345678901234567890123,"tiny":1e-400,"neg":-0.0}`,
+	`{"":1}`,
+	`{"has space":1}`,
+	`{"k\n":1}`,
+	`{"ключ":1}`,
+	`{"` + strings.Repeat("k", 64) + `":1}`,
+	`{"` + strings.Repeat("k", 65) + `":1}`,
+	`{"a":"` + strings.Repeat("x", 4088) + `"}`, // exactly 4096 bytes
+	`{"a":"` + strings.Repeat("x", 4089) + `"}`, // 4097 bytes
+	`{"a":"<>&"}`,                               // no HTML escaping: 3 bytes, not 18
+	`{"a":"\ud800"}`,
+	"{\"a\":\"\xff\"}",
+	`{"a":{"b":{"c":[1,[2,[3,{"d":null}]]]}}}`,
+	`[1,2]`,
+	`null`,
+	`"str"`,
+}
+
+// FuzzCheckCustomFields: checkCustomFields never panics, and an object it
+// accepts has only keys a template can name and is at most 4096 bytes of
+// valid compact JSON (SPEC §6).
+func FuzzCheckCustomFields(f *testing.F) {
+	for _, s := range customFieldSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, ok := fuzzObject(s)
+		if !ok {
+			return
+		}
+		if err := checkCustomFields(m); err != nil {
+			if err.Error() == "" {
+				t.Fatal("refusal with an empty message")
+			}
+			return
+		}
+		b, err := model.CompactJSON(m)
+		if err != nil {
+			t.Fatalf("accepted %q, which does not encode: %v", s, err)
+		}
+		if len(b) > MaxCustomFieldBytes {
+			t.Fatalf("accepted %q, %d bytes as compact JSON", s, len(b))
+		}
+		if !json.Valid(b) {
+			t.Fatalf("accepted %q, whose compact form %q is not valid JSON", s, b)
+		}
+		var dst bytes.Buffer
+		if err := json.Compact(&dst, b); err != nil || dst.Len() != len(b) {
+			t.Fatalf("accepted %q, whose encoding %q is not compact", s, b)
+		}
+		for k := range m {
+			if !customFieldKey.MatchString(k) || len(k) == 0 || len(k) > 64 {
+				t.Fatalf("accepted the key %q", k)
+			}
+		}
+	})
+}
+
+// FuzzMergeCustomFields: mergeCustomFields never panics and behaves as an
+// RFC 7396 merge patch: applying a patch twice equals applying it once, a
+// key the patch sets to null is absent from the result, a key it sets to
+// anything but an object (scalars and arrays) holds exactly that value,
+// keys the patch leaves out keep their value, and a nil patch clears all.
+func FuzzMergeCustomFields(f *testing.F) {
+	for _, s := range customFieldSeeds {
+		f.Add(s, `{"a":null}`)
+		f.Add(`{"a":1,"b":{"c":2}}`, s)
+	}
+	f.Add(`{"a":{"b":1,"c":2}}`, `{"a":{"b":null,"d":[null,{"e":null}]}}`)
+	f.Add(`{"a":[1,2,3]}`, `{"a":{"x":null}}`)
+	f.Add(`{"a":"x"}`, `{"b":{"c":{"d":null}}}`)
+	f.Add(`{"n":1.50}`, `{"n":100000000000000000000000000001,"f":1E+2}`)
+	f.Add(`{}`, `{"a":null,"a":1}`)
+	f.Fuzz(func(t *testing.T, docJSON, patchJSON string) {
+		doc, ok := fuzzObject(docJSON)
+		if !ok {
+			return
+		}
+		patch, ok := fuzzObject(patchJSON)
+		if !ok {
+			return
+		}
+		docBefore, patchBefore := compact(t, doc), compact(t, patch)
+		once, err := mergeCustomFields(doc, patch)
+		if err != nil {
+			// Objects a client can send always merge.
+			t.Fatalf("merge %s into %s: %v", patchJSON, docJSON, err)
+		}
+		if compact(t, doc) != docBefore || compact(t, patch) != patchBefore {
+			t.Fatal("merge modified its arguments")
+		}
+		twice, err := mergeCustomFields(once, patch)
+		if err != nil {
+			t.Fatalf("merge %s into %s: %v", patchJSON, compact(t, once), err)
+		}
+		if a, b := compact(t, once), compact(t, twice); a != b {
+			t.Fatalf("not idempotent: patch %s on %s gives %s once, %s twice", patchJSON, docJSON, a, b)
+		}
+		for k, v := range patch {
+			got, present := once[k]
+			switch v.(type) {
+			case nil:
+				if present {
+					t.Fatalf("patch %s sets %q to null; result %s still has it", patchJSON, k, compact(t, once))
+				}
+			case map[string]any:
+				if _, isObject := got.(map[string]any); !present || !isObject {
+					t.Fatalf("patch %s merges an object into %q; result %s", patchJSON, k, compact(t, once))
+				}
+			default:
+				if !present || compact(t, got) != compact(t, v) {
+					t.Fatalf("patch %s sets %q to %s; result %s", patchJSON, k, compact(t, v), compact(t, once))
+				}
+			}
+		}
+		for k, v := range doc {
+			if _, patched := patch[k]; patched {
+				continue
+			}
+			if got, present := once[k]; !present || compact(t, got) != compact(t, v) {
+				t.Fatalf("key %q not in patch %s changed: %s → %s", k, patchJSON, docJSON, compact(t, once))
+			}
+		}
+		cleared, err := mergeCustomFields(doc, nil)
+		if err != nil || cleared == nil || len(cleared) != 0 {
+			t.Fatalf("nil patch: %v, %v", cleared, err)
+		}
+	})
+}
