@@ -1,6 +1,7 @@
 package db
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -82,7 +83,49 @@ func checkCustomFields(m map[string]any) error {
 	if len(b) > MaxCustomFieldBytes {
 		return fmt.Errorf("is %d bytes as compact JSON; at most %d are allowed", len(b), MaxCustomFieldBytes)
 	}
+	// PostgreSQL's jsonb stores numbers in full: 1e1000 is 5 bytes here and
+	// 1001 there. Count what the exponents expand to, so the limit bounds
+	// what is stored.
+	if n := len(b) + exponentGrowth(m); n > MaxCustomFieldBytes {
+		return fmt.Errorf("is %d bytes once its numbers are written out in full; at most %d are allowed", n, MaxCustomFieldBytes)
+	}
 	return nil
+}
+
+// exponentGrowth is how many bytes v's numbers gain when written without an
+// exponent (an upper bound: |exponent| digits each).
+func exponentGrowth(v any) int {
+	switch v := v.(type) {
+	case map[string]any:
+		n := 0
+		for _, x := range v {
+			n += exponentGrowth(x)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, x := range v {
+			n += exponentGrowth(x)
+		}
+		return n
+	case json.Number:
+		return numberGrowth(string(v))
+	case float64:
+		return numberGrowth(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return 0
+}
+
+func numberGrowth(s string) int {
+	i := strings.IndexAny(s, "eE")
+	if i < 0 {
+		return 0
+	}
+	exp, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+	if err != nil {
+		return MaxCustomFieldBytes + 1 // an exponent too large to parse
+	}
+	return max(exp, -exp)
 }
 
 func truncate(s string, n int) string {

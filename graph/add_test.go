@@ -1186,3 +1186,25 @@ func TestAddOneUserErrorPerRow(t *testing.T) {
 		t.Errorf("field %v, want the first bad field", f)
 	}
 }
+
+// TestAddCustomFieldNumbersCountedInFull checks that the 4096-byte limit
+// bounds what PostgreSQL stores: jsonb writes 1e1000 out as 1001 digits.
+func TestAddCustomFieldNumbersCountedInFull(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	id := a.createCampaign("EMAIL")
+	var rows []map[string]any
+	dec := json.NewDecoder(strings.NewReader(`[{"email": "big@x.com", "customFields": {"a": 1e5000}},
+		{"email": "ok@x.com", "customFields": {"a": 1e3, "b": 2.5e-3}}]`))
+	dec.UseNumber()
+	if err := dec.Decode(&rows); err != nil {
+		t.Fatal(err)
+	}
+	res := a.add(id, rows[:1], false)
+	if len(res.UserErrors) != 1 || res.UserErrors[0].Field[2] != "customFields" {
+		t.Fatalf("1e5000 in custom fields: %+v", res.UserErrors)
+	}
+	if res := a.add(id, rows[1:], false); len(res.UserErrors) != 0 || res.Imported != 1 {
+		t.Fatalf("small exponents refused: %+v", res.UserErrors)
+	}
+}
