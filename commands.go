@@ -22,11 +22,12 @@ type command struct {
 
 var dbEnv = []string{"DATABASE_URL", "DATA_DIR", "PG_BIN", "LOG_FORMAT"}
 var authEnv = []string{"JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE"}
+var httpEnv = []string{"GRAPHQL_INTROSPECTION", "CORS_ORIGINS", "RATE_LIMIT_RPS", "RATE_LIMIT_BURST"}
 
 var commands = []command{
 	{
 		name: "serve", summary: "serve the API (the default command)",
-		env: append(append([]string{"ADDR"}, dbEnv...), authEnv...),
+		env: append(append(append([]string{"ADDR"}, dbEnv...), authEnv...), httpEnv...),
 		define: func(fs *flag.FlagSet, cfg *config) {
 			fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (ADDR)")
 		},

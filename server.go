@@ -15,10 +15,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +42,11 @@ type config struct {
 	JWTIssuer   string
 	JWTAudience string
 	LogFormat   string
+	// The HTTP limits, as written in the environment; httpOptions reads them.
+	Introspection  string
+	CORSOrigins    string
+	RateLimitRPS   string
+	RateLimitBurst string
 }
 
 func loadConfig() config {
@@ -51,7 +58,36 @@ func loadConfig() config {
 		JWTIssuer:   os.Getenv("JWT_ISSUER"),
 		JWTAudience: os.Getenv("JWT_AUDIENCE"),
 		LogFormat:   envOr("LOG_FORMAT", "text"),
+
+		Introspection:  envOr("GRAPHQL_INTROSPECTION", "true"),
+		CORSOrigins:    os.Getenv("CORS_ORIGINS"),
+		RateLimitRPS:   envOr("RATE_LIMIT_RPS", "50"),
+		RateLimitBurst: envOr("RATE_LIMIT_BURST", "100"),
 	}
+}
+
+// httpOptions reads the HTTP limits of cfg: GRAPHQL_INTROSPECTION,
+// CORS_ORIGINS, RATE_LIMIT_RPS and RATE_LIMIT_BURST.
+func httpOptions(cfg config) (graph.Options, error) {
+	var o graph.Options
+	introspection, err := strconv.ParseBool(cfg.Introspection)
+	if err != nil {
+		return o, fmt.Errorf("GRAPHQL_INTROSPECTION must be true or false, not %q", cfg.Introspection)
+	}
+	o.DisableIntrospection = !introspection
+	if o.CORSOrigins, err = graph.ParseCORSOrigins(cfg.CORSOrigins); err != nil {
+		return o, err
+	}
+	rps, err := strconv.ParseFloat(cfg.RateLimitRPS, 64)
+	if err != nil || rps < 0 || math.IsNaN(rps) || math.IsInf(rps, 0) {
+		return o, fmt.Errorf("RATE_LIMIT_RPS must be a number of requests a second, 0 for no limit, not %q", cfg.RateLimitRPS)
+	}
+	burst, err := strconv.Atoi(cfg.RateLimitBurst)
+	if err != nil || burst < 1 {
+		return o, fmt.Errorf("RATE_LIMIT_BURST must be a whole number of requests, at least 1, not %q", cfg.RateLimitBurst)
+	}
+	o.RateLimit = graph.RateLimit{RPS: rps, Burst: burst}
+	return o, nil
 }
 
 func envOr(key, def string) string {
@@ -206,6 +242,10 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
+	opts, err := httpOptions(cfg)
+	if err != nil {
+		return err
+	}
 	verifier, err := auth.NewVerifier(ac)
 	if err != nil {
 		return err
@@ -229,7 +269,8 @@ func serve(cfg config, _ *flag.FlagSet) error {
 			return err
 		}
 	}
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: verifier, Logger: logger, DevToken: devToken})
+	opts.Store, opts.Verifier, opts.Logger, opts.DevToken = db.NewStore(bdb), verifier, logger, devToken
+	h := graph.NewHandler(opts)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,

@@ -27,8 +27,14 @@ import (
 
 // Limits of the HTTP layer.
 const (
-	// MaxBodyBytes admits a 1000-row add with every text field at its 500
-	// characters (4 bytes each at worst) and full custom fields, with room.
+	// MaxBodyBytes admits a 1000-row add at the limits of SPEC §6, as JSON
+	// encoders write it (non-ASCII characters as UTF-8): eight text fields of
+	// 500 characters at 4 bytes (16,000 bytes), customFields of 4,096 bytes
+	// and about 130 bytes of keys and quotes make 20,226 bytes a row, 20.2 MB
+	// for 1000; 32 MiB (33.5 MB) leaves 1.6× for the query and the rest. JSON
+	// that escapes every non-ASCII character (\uXXXX, 12 bytes for a 4-byte
+	// character) can take 3× that at those extremes: such a batch gets 413
+	// (REQUEST_TOO_LARGE) and must be split.
 	MaxBodyBytes = 32 << 20
 	// MaxComplexity admits a 200-row page with every Prospect field and the
 	// campaign's stats, and a 1000-row add returning every prospect and
@@ -43,6 +49,14 @@ type Options struct {
 	Logger   *slog.Logger
 	// DevToken, in dev mode, is put in GraphiQL's Headers pane.
 	DevToken string
+	// DisableIntrospection refuses __schema and __type, and takes the
+	// "Did you mean …?" hints out of validation errors.
+	DisableIntrospection bool
+	// CORSOrigins are the origins whose pages may call the API; none: no
+	// CORS headers at all (see ParseCORSOrigins).
+	CORSOrigins []string
+	// RateLimit is each subject's request budget; the zero value: none.
+	RateLimit RateLimit
 }
 
 // NewHandler serves the API: POST and GET /graphql (GET for queries only),
@@ -54,8 +68,10 @@ func NewHandler(o Options) http.Handler {
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	queryCache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queryCache)
+	// Before APQ: a query is checked before APQ keeps it.
+	useQueryLimits(srv, queryCache, !o.DisableIntrospection)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(operationObserver{m: m})
@@ -63,9 +79,10 @@ func NewHandler(o Options) http.Handler {
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	mux := http.NewServeMux()
-	api := o.Verifier.Middleware(noteSubject(withPageLoaders(o.Store, srv)))
-	mux.Handle("POST /graphql", http.MaxBytesHandler(api, MaxBodyBytes))
-	mux.Handle("GET /graphql", api)
+	limiter := newSubjectLimiter(o.RateLimit)
+	api := o.Verifier.Middleware(noteSubject(limiter.middleware(m, withPageLoaders(o.Store, srv))))
+	mux.Handle("POST /graphql", requireJSON(m, limitBody(m, MaxBodyBytes, api)))
+	mux.Handle("GET /graphql", queriesOnlyOverGET(m, api))
 	mux.Handle("GET /{$}", graphiql.Handler(graphiql.Options{Title: "Prospect roster", Endpoint: "/graphql", DevToken: o.DevToken}))
 	mux.Handle("GET "+graphiql.AssetsPrefix, graphiql.Assets())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +99,7 @@ func NewHandler(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", m.Handler())
-	return withRequestID(observe(o.Logger, m, mux))
+	return withRequestID(observe(o.Logger, m, withCORS(o.CORSOrigins, mux)))
 }
 
 // setComplexity makes list fields cost their size times their child: a
