@@ -16,12 +16,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,6 +49,11 @@ type config struct {
 	CORSOrigins    string
 	RateLimitRPS   string
 	RateLimitBurst string
+	// Shutdown: how long /readyz says 503 before the listener closes (so a
+	// load balancer stops sending), and how long in-flight requests then get.
+	ShutdownDelay  string
+	ShutdownGrace  string
+	RequestTimeout string
 }
 
 func loadConfig() config {
@@ -63,6 +70,9 @@ func loadConfig() config {
 		CORSOrigins:    os.Getenv("CORS_ORIGINS"),
 		RateLimitRPS:   envOr("RATE_LIMIT_RPS", "50"),
 		RateLimitBurst: envOr("RATE_LIMIT_BURST", "100"),
+		ShutdownDelay:  envOr("SHUTDOWN_DELAY", "0s"),
+		ShutdownGrace:  envOr("SHUTDOWN_GRACE", "20s"),
+		RequestTimeout: envOr("REQUEST_TIMEOUT", "30s"),
 	}
 }
 
@@ -87,7 +97,21 @@ func httpOptions(cfg config) (graph.Options, error) {
 		return o, fmt.Errorf("RATE_LIMIT_BURST must be a whole number of requests, at least 1, not %q", cfg.RateLimitBurst)
 	}
 	o.RateLimit = graph.RateLimit{RPS: rps, Burst: burst}
+	if o.RequestTimeout, err = time.ParseDuration(cfg.RequestTimeout); err != nil || o.RequestTimeout <= 0 {
+		return o, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 30s, not %q", cfg.RequestTimeout)
+	}
 	return o, nil
+}
+
+// shutdownTimes reads SHUTDOWN_DELAY and SHUTDOWN_GRACE.
+func shutdownTimes(cfg config) (delay, grace time.Duration, err error) {
+	if delay, err = time.ParseDuration(cfg.ShutdownDelay); err != nil || delay < 0 {
+		return 0, 0, fmt.Errorf("SHUTDOWN_DELAY must be a duration such as 5s, not %q", cfg.ShutdownDelay)
+	}
+	if grace, err = time.ParseDuration(cfg.ShutdownGrace); err != nil || grace <= 0 {
+		return 0, 0, fmt.Errorf("SHUTDOWN_GRACE must be a positive duration such as 20s, not %q", cfg.ShutdownGrace)
+	}
+	return delay, grace, nil
 }
 
 func envOr(key, def string) string {
@@ -269,7 +293,13 @@ func serve(cfg config, _ *flag.FlagSet) error {
 			return err
 		}
 	}
+	delay, grace, err := shutdownTimes(cfg)
+	if err != nil {
+		return err
+	}
+	draining := new(atomic.Bool)
 	opts.Store, opts.Verifier, opts.Logger, opts.DevToken = db.NewStore(bdb), verifier, logger, devToken
+	opts.Draining = draining.Load
 	h := graph.NewHandler(opts)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -280,24 +310,40 @@ func serve(cfg config, _ *flag.FlagSet) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	logger.Info("serving", "addr", "http://"+cfg.Addr, "graphiql", "http://"+cfg.Addr+"/", "endpoint", "http://"+cfg.Addr+"/graphql")
 	if dev {
 		logger.Warn("dev mode: no JWT_SECRET, tokens are signed with a random secret kept under DATA_DIR", "subject", devSubject)
 		fmt.Fprintf(os.Stderr, "\ndev token (sub %q, 30 days, already in GraphiQL's Headers pane):\n\n  Authorization: Bearer %s\n\n", devSubject, devToken)
 	}
+	return runHTTP(ctx, srv, ln, draining, delay, grace, logger)
+}
 
+// runHTTP serves on ln until ctx ends (SIGINT or SIGTERM), then shuts down
+// gracefully: /readyz answers 503 at once (draining) so that a load
+// balancer stops sending, after delay the listener closes (new connections
+// are refused) and in-flight requests get up to grace to finish. A mutation
+// cut off by the grace period rolls back whole with its context.
+func runHTTP(ctx context.Context, srv *http.Server, ln net.Listener, draining *atomic.Bool, delay, grace time.Duration, logger *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancelShutdown()
+	draining.Store(true)
+	logger.Info("shutting down: draining", "delay", delay, "grace", grace)
+	time.Sleep(delay)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: in-flight requests outlived the %v grace period: %w", grace, err)
 	}
+	logger.Info("http server stopped")
 	return nil
 }

@@ -57,6 +57,12 @@ type Options struct {
 	CORSOrigins []string
 	// RateLimit is each subject's request budget; the zero value: none.
 	RateLimit RateLimit
+	// RequestTimeout bounds each GraphQL request (its context, hence its
+	// SQL); zero: none.
+	RequestTimeout time.Duration
+	// Draining, when it says true, makes /readyz answer 503: the server is
+	// shutting down and a load balancer should send no more.
+	Draining func() bool
 }
 
 // NewHandler serves the API: POST and GET /graphql (GET for queries only),
@@ -80,7 +86,7 @@ func NewHandler(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	limiter := newSubjectLimiter(o.RateLimit)
-	api := o.Verifier.Middleware(noteSubject(limiter.middleware(m, withPageLoaders(o.Store, srv))))
+	api := withDeadline(o.RequestTimeout, o.Verifier.Middleware(noteSubject(limiter.middleware(m, withPageLoaders(o.Store, srv)))))
 	mux.Handle("POST /graphql", requireJSON(m, limitBody(m, MaxBodyBytes, api)))
 	mux.Handle("GET /graphql", queriesOnlyOverGET(m, api))
 	mux.Handle("GET /{$}", graphiql.Handler(graphiql.Options{Title: "Prospect roster", Endpoint: "/graphql", DevToken: o.DevToken}))
@@ -89,6 +95,10 @@ func NewHandler(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if o.Draining != nil && o.Draining() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "shutting down"})
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := o.Store.Ping(ctx); err != nil {
@@ -160,5 +170,18 @@ func withRequestID(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+// withDeadline bounds a request's context: a query or mutation still
+// running past it is cancelled in the database and answers an error.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

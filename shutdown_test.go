@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"roster/auth"
+	"roster/db"
+	"roster/db/dbtest"
+	"roster/graph"
+	"roster/model"
+)
+
+// TestGracefulShutdown sends SIGTERM's cancellation while a 1000-row add is
+// in flight: /readyz turns 503 first, the add commits whole, new
+// connections are refused once the listener closes, and runHTTP returns
+// within its grace period.
+func TestGracefulShutdown(t *testing.T) {
+	ctx := context.Background()
+	bdb := dbtest.DB(t)
+	store := db.NewStore(bdb)
+	owner := "shutdown-" + uuid.NewString()
+	c, err := store.CreateCampaign(ctx, owner, model.CreateCampaignInput{Name: "c", Channel: model.ChannelEmail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac := auth.Config{Secret: []byte(strings.Repeat("s", 32))}
+	v, _ := auth.NewVerifier(ac)
+	token, _ := auth.Issue(ac, owner, time.Hour)
+	draining := new(atomic.Bool)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := graph.NewHandler(graph.Options{Store: store, Verifier: v, Logger: logger, Draining: draining.Load})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: h}
+	sigterm, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- runHTTP(sigterm, srv, ln, draining, 500*time.Millisecond, 10*time.Second, logger) }()
+
+	// Hold the campaign's lock so the add is surely in flight at SIGTERM.
+	holder, err := bdb.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.ExecContext(ctx, "SELECT 1 FROM campaigns WHERE id = ? FOR UPDATE", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	var rows strings.Builder
+	for i := range 1000 {
+		if i > 0 {
+			rows.WriteString(",")
+		}
+		fmt.Fprintf(&rows, `{"email":"s%d@x.com"}`, i)
+	}
+	body := `{"query":"mutation($c: UUID!, $rows: [ProspectInput!]!) { addProspects(campaignId: $c, prospects: $rows) { imported userErrors { code } } }",
+		"variables":{"c":"` + c.ID.String() + `","rows":[` + rows.String() + `]}}`
+	addDone := make(chan string, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			addDone <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		addDone <- string(b)
+	}()
+	time.Sleep(200 * time.Millisecond) // the add is now waiting on the lock
+
+	cancel() // SIGTERM
+	deadline := time.Now().Add(400 * time.Millisecond)
+	for !draining.Load() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatalf("/readyz during the drain: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz during the drain: %d, want 503", resp.StatusCode)
+	}
+
+	time.Sleep(700 * time.Millisecond) // past the delay: the listener is closed
+	if conn, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		conn.Close()
+		t.Error("a new connection was accepted after the drain delay")
+	}
+	_ = holder.Rollback() // the add may go on now
+	select {
+	case got := <-addDone:
+		if !strings.Contains(got, `"imported":1000`) {
+			t.Fatalf("the in-flight add: %s", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the in-flight add never answered")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runHTTP did not return within its grace period")
+	}
+	var n int
+	if err := bdb.QueryRowContext(ctx, "SELECT count(*) FROM prospects WHERE campaign_id = ?", c.ID).Scan(&n); err != nil || n != 1000 {
+		t.Fatalf("%d rows after the shutdown (%v), want the whole batch", n, err)
+	}
+}
