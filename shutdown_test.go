@@ -26,6 +26,19 @@ import (
 // connections are refused once the listener closes, and runHTTP returns
 // within its grace period.
 func TestGracefulShutdown(t *testing.T) {
+	t.Run("the add finishes within the grace period: it commits whole", func(t *testing.T) {
+		shutdownDuringAdd(t, 10*time.Second, true)
+	})
+	t.Run("the add outlives the grace period: it rolls back whole", func(t *testing.T) {
+		shutdownDuringAdd(t, 300*time.Millisecond, false)
+	})
+}
+
+// shutdownDuringAdd cancels runHTTP's context (SIGTERM) while a 1000-row add
+// waits on a lock held by the test, releases the lock after the drain delay
+// (or, when the add must outlive the grace period, after the grace period),
+// and checks what became of the add.
+func shutdownDuringAdd(t *testing.T, grace time.Duration, commits bool) {
 	ctx := context.Background()
 	bdb := dbtest.DB(t)
 	store := db.NewStore(bdb)
@@ -48,7 +61,7 @@ func TestGracefulShutdown(t *testing.T) {
 	srv := &http.Server{Handler: h}
 	sigterm, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- runHTTP(sigterm, srv, ln, draining, 500*time.Millisecond, 10*time.Second, logger) }()
+	go func() { done <- runHTTP(sigterm, srv, ln, draining, 500*time.Millisecond, grace, logger) }()
 
 	// Hold the campaign's lock so the add is surely in flight at SIGTERM.
 	holder, err := bdb.BeginTx(ctx, nil)
@@ -101,6 +114,27 @@ func TestGracefulShutdown(t *testing.T) {
 	if conn, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
 		conn.Close()
 		t.Error("a new connection was accepted after the drain delay")
+	}
+	if !commits {
+		// runHTTP gives up on the add after its grace period: the
+		// connection is closed, the request's context ends, and the
+		// database cancels the add's statement.
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Fatal("runHTTP reported a clean shutdown with an add still running")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("runHTTP did not return after its grace period")
+		}
+		<-addDone
+		_ = holder.Rollback()
+		time.Sleep(300 * time.Millisecond) // let a (wrongly) surviving add commit, if it would
+		var n int
+		if err := bdb.QueryRowContext(ctx, "SELECT count(*) FROM prospects WHERE campaign_id = ?", c.ID).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d rows after the cut-off add (%v), want none", n, err)
+		}
+		return
 	}
 	_ = holder.Rollback() // the add may go on now
 	select {
