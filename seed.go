@@ -44,9 +44,6 @@ func seed(cfg config, fs *flag.FlagSet) error {
 		return err
 	}
 	defer stop()
-	if _, err := db.Migrate(ctx, bdb); err != nil {
-		return err
-	}
 	store := db.NewStore(bdb)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, ch := range []model.Channel{model.ChannelEmail, model.ChannelLinkedin} {

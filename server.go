@@ -158,7 +158,7 @@ func newLogger(cfg config) *slog.Logger {
 }
 
 // database opens DATABASE_URL, or starts the embedded default under
-// DATA_DIR; stop releases it.
+// DATA_DIR, and applies the migrations (idempotent); stop releases it.
 func database(ctx context.Context, cfg config, logger *slog.Logger) (bdb *bun.DB, stop func(), err error) {
 	url := cfg.DatabaseURL
 	stopPG := func() {}
@@ -182,22 +182,25 @@ func database(ctx context.Context, cfg config, logger *slog.Logger) (bdb *bun.DB
 		stopPG()
 		return nil, nil, err
 	}
-	return bdb, func() { _ = bdb.Close(); stopPG() }, nil
-}
-
-func migrate(cfg config, _ *flag.FlagSet) error {
-	logger := newLogger(cfg)
-	ctx := context.Background()
-	bdb, stop, err := database(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer stop()
+	stop = func() { _ = bdb.Close(); stopPG() }
 	applied, err := db.Migrate(ctx, bdb)
 	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	if len(applied) > 0 {
+		logger.Info("migrations applied", "new", applied)
+	}
+	return bdb, stop, nil
+}
+
+// migrate applies the migrations, which opening the database does.
+func migrate(cfg config, _ *flag.FlagSet) error {
+	_, stop, err := database(context.Background(), cfg, newLogger(cfg))
+	if err != nil {
 		return err
 	}
-	logger.Info("migrations applied", "new", applied)
+	stop()
 	return nil
 }
 
@@ -279,13 +282,6 @@ func serve(cfg config, _ *flag.FlagSet) error {
 		return err
 	}
 	defer stop()
-	applied, err := db.Migrate(ctx, bdb)
-	if err != nil {
-		return err
-	}
-	if len(applied) > 0 {
-		logger.Info("migrations applied", "new", applied)
-	}
 
 	var devToken string
 	if dev {

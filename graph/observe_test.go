@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"roster/auth"
@@ -19,28 +17,10 @@ import (
 	"roster/graph"
 )
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // observedServer is a server of its own whose JSON log the test reads.
-func observedServer(t *testing.T) (string, *syncBuffer) {
+func observedServer(t *testing.T) (string, *lockedBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &lockedBuffer{}
 	v, err := auth.NewVerifier(testAuth)
 	if err != nil {
 		t.Fatal(err)
