@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -67,14 +66,7 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 		plan.report(res, dryRun)
 		return nil
 	})
-	var ue model.UserErrors
-	if errors.As(err, &ue) {
-		return res, err
-	}
-	if err != nil {
-		return nil, fmt.Errorf("add prospects: %w", err)
-	}
-	return res, nil
+	return settle(res, err, "add prospects")
 }
 
 // batch is a validated batch on its way to the roster.

@@ -122,14 +122,7 @@ func (s *Store) TransitionCampaign(ctx context.Context, owner string, id uuid.UU
 		_, err = tx.NewUpdate().Model(c).Column("status", "updated_at").WherePK().Exec(ctx)
 		return err
 	})
-	var ue model.UserErrors
-	if errors.As(err, &ue) {
-		return out, err
-	}
-	if err != nil {
-		return nil, fmt.Errorf("transition campaign: %w", err)
-	}
-	return out, nil
+	return settle(out, err, "transition campaign")
 }
 
 func rosterEmpty(ctx context.Context, idb bun.IDB, campaignID uuid.UUID) (bool, error) {

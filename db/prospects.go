@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -74,14 +73,7 @@ func (s *Store) UpdateProspect(ctx context.Context, owner string, campaignID, id
 		out = p
 		return nil
 	})
-	var ue model.UserErrors
-	if errors.As(err, &ue) {
-		return nil, err
-	}
-	if err != nil {
-		return nil, fmt.Errorf("update prospect: %w", err)
-	}
-	return out, nil
+	return settle(out, err, "update prospect")
 }
 
 func duplicateProspect(ch model.Channel, identity string) error {
@@ -134,12 +126,5 @@ func (s *Store) remove(ctx context.Context, owner string, campaignID uuid.UUID, 
 		res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock)
 		return err
 	})
-	var ue model.UserErrors
-	if errors.As(err, &ue) {
-		return res, err
-	}
-	if err != nil {
-		return nil, fmt.Errorf("remove prospects: %w", err)
-	}
-	return res, nil
+	return settle(res, err, "remove prospects")
 }

@@ -123,3 +123,17 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 
 // maxTxAttempts bounds the retries of a transaction that keeps failing.
 const maxTxAttempts = 4
+
+// settle finishes a mutation: with userErrors its result goes along (the
+// payload shows the campaign, say, beside ROSTER_FROZEN); any other error
+// is wrapped with what was being done.
+func settle[T any](res *T, err error, what string) (*T, error) {
+	var ue model.UserErrors
+	switch {
+	case errors.As(err, &ue):
+		return res, err
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return res, nil
+}
