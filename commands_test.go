@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -88,5 +89,23 @@ func TestTokenCommandSignsWithTheDevSecret(t *testing.T) {
 	}
 	if _, _, err := authConfig(config{JWTSecret: "short"}); err == nil {
 		t.Error("a JWT_SECRET under 32 bytes was accepted")
+	}
+}
+
+func TestAuthConfigAsymmetricIsNotDevMode(t *testing.T) {
+	for _, cfg := range []config{
+		{DataDir: t.TempDir(), JWTKeyFile: "key.pem"},
+		{DataDir: t.TempDir(), JWTJWKSURL: "http://127.0.0.1:1/jwks"},
+	} {
+		ac, dev, err := authConfig(cfg)
+		if err != nil || dev || len(ac.Secret) != 0 {
+			t.Errorf("%+v: dev %v, secret %d bytes, err %v; want no dev mode and no secret", cfg, dev, len(ac.Secret), err)
+		}
+		if entries, _ := os.ReadDir(cfg.DataDir); len(entries) != 0 {
+			t.Errorf("%+v: a dev secret was written", cfg)
+		}
+	}
+	if _, _, err := authConfig(config{JWTKeyFile: "k.pem", JWTJWKSURL: "http://127.0.0.1:1/jwks"}); err == nil {
+		t.Error("both JWT_PUBLIC_KEY_FILE and JWT_JWKS_URL were accepted")
 	}
 }

@@ -41,6 +41,8 @@ type config struct {
 	DatabaseURL string
 	DataDir     string
 	JWTSecret   string
+	JWTKeyFile  string
+	JWTJWKSURL  string
 	JWTIssuer   string
 	JWTAudience string
 	LogFormat   string
@@ -62,6 +64,8 @@ func loadConfig() config {
 		DatabaseURL: os.Getenv("DATABASE_URL"),
 		DataDir:     envOr("DATA_DIR", ".data"),
 		JWTSecret:   os.Getenv("JWT_SECRET"),
+		JWTKeyFile:  os.Getenv("JWT_PUBLIC_KEY_FILE"),
+		JWTJWKSURL:  os.Getenv("JWT_JWKS_URL"),
 		JWTIssuer:   os.Getenv("JWT_ISSUER"),
 		JWTAudience: os.Getenv("JWT_AUDIENCE"),
 		LogFormat:   envOr("LOG_FORMAT", "text"),
@@ -204,14 +208,23 @@ func migrate(cfg config, _ *flag.FlagSet) error {
 	return nil
 }
 
-// authConfig is the token configuration: JWT_SECRET, or in dev mode a
+// authConfig is the token configuration: JWT_SECRET and/or
+// JWT_PUBLIC_KEY_FILE or JWT_JWKS_URL, or in dev mode (none of them set) a
 // random secret kept under DATA_DIR so tokens survive restarts.
 func authConfig(cfg config) (auth.Config, bool, error) {
-	ac := auth.Config{Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}
+	ac := auth.Config{Secret: []byte(cfg.JWTSecret), PublicKeyFile: cfg.JWTKeyFile, JWKSURL: cfg.JWTJWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}
+	if cfg.JWTKeyFile != "" && cfg.JWTJWKSURL != "" {
+		return ac, false, errors.New("set JWT_PUBLIC_KEY_FILE or JWT_JWKS_URL, not both")
+	}
 	if cfg.JWTSecret != "" {
 		if len(cfg.JWTSecret) < auth.MinSecretLen {
 			return ac, false, fmt.Errorf("JWT_SECRET must be at least %d bytes", auth.MinSecretLen)
 		}
+		return ac, false, nil
+	}
+	if cfg.JWTKeyFile != "" || cfg.JWTJWKSURL != "" {
+		// Asymmetric tokens only: not dev mode, no secret, no dev token.
+		ac.Secret = nil
 		return ac, false, nil
 	}
 	secret, err := devSecret(cfg.DataDir)
@@ -252,6 +265,9 @@ func token(cfg config, fs *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
+	if len(ac.Secret) == 0 {
+		return errors.New("token: no JWT_SECRET to sign with; tokens for JWT_PUBLIC_KEY_FILE or JWT_JWKS_URL are issued by whoever holds the private key")
+	}
 	tok, err := auth.Issue(ac, sub, ttl)
 	if err != nil {
 		return err
@@ -277,6 +293,7 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
+	defer verifier.Close()
 	bdb, stop, err := database(ctx, cfg, logger)
 	if err != nil {
 		return err

@@ -3,13 +3,20 @@ package auth
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/time/rate"
 )
 
 // MinSecretLen is the shortest JWT_SECRET accepted (HS256 wants 256 bits).
@@ -22,9 +29,32 @@ const Leeway = 30 * time.Second
 // shorter, and a huge header must be refused before any decoding work.
 const maxTokenLen = 8 << 10
 
+// Default JWKS refresh pacing (Config.JWKSRefreshInterval and
+// Config.JWKSUnknownKIDInterval when zero).
+const (
+	DefaultJWKSRefreshInterval    = time.Hour
+	DefaultJWKSUnknownKIDInterval = time.Minute
+)
+
 // Config is how tokens are checked and issued.
 type Config struct {
-	Secret   []byte
+	// Secret is the HS256 key (JWT_SECRET); empty: HS256 is refused.
+	Secret []byte
+	// PublicKeyFile is a PEM public key (JWT_PUBLIC_KEY_FILE): RSA for
+	// RS256, ECDSA P-256 for ES256 or Ed25519 for EdDSA.
+	PublicKeyFile string
+	// JWKSURL is a JWK Set endpoint (JWT_JWKS_URL) for RS256, ES256 and
+	// EdDSA tokens, chosen by their kid.
+	JWKSURL string
+	// JWKSRefreshInterval is how often the JWK Set is fetched in the
+	// background; JWKSUnknownKIDInterval is the least time between two
+	// fetches caused by tokens with a kid not in the set (key rotation).
+	// Zero means the defaults above.
+	JWKSRefreshInterval    time.Duration
+	JWKSUnknownKIDInterval time.Duration
+	// JWKSClient fetches the JWK Set; nil means a client with a 10 s timeout.
+	JWKSClient *http.Client
+
 	Issuer   string // checked when set
 	Audience string // checked when set
 	// Now is the clock (tests fix it); nil means time.Now.
@@ -33,18 +63,46 @@ type Config struct {
 
 // Verifier checks bearer tokens.
 type Verifier struct {
-	cfg    Config
-	parser *jwt.Parser
+	cfg       Config
+	parser    *jwt.Parser
+	publicKey any             // from PublicKeyFile: *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
+	jwks      keyfunc.Keyfunc // from JWKSURL
+	cancel    context.CancelFunc
 }
 
-// NewVerifier returns a Verifier for cfg.
+// NewVerifier returns a Verifier for cfg. With a JWKS URL it starts a
+// background refresh that Close stops.
 func NewVerifier(cfg Config) (*Verifier, error) {
-	if len(cfg.Secret) < MinSecretLen {
+	asymmetric := cfg.PublicKeyFile != "" || cfg.JWKSURL != ""
+	if len(cfg.Secret) < MinSecretLen && (len(cfg.Secret) > 0 || !asymmetric) {
 		return nil, fmt.Errorf("JWT secret must be at least %d bytes", MinSecretLen)
 	}
+	if cfg.PublicKeyFile != "" && cfg.JWKSURL != "" {
+		return nil, errors.New("set either a JWT public key file or a JWKS URL, not both")
+	}
+	v := &Verifier{cfg: cfg, cancel: func() {}}
+	// Only the configured algorithms: every other one, none included, is
+	// refused by the parser before any key is looked at.
+	var methods []string
+	if len(cfg.Secret) > 0 {
+		methods = append(methods, jwt.SigningMethodHS256.Alg())
+	}
+	if cfg.PublicKeyFile != "" {
+		key, alg, err := readPublicKey(cfg.PublicKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		v.publicKey = key
+		methods = append(methods, alg)
+	}
+	if cfg.JWKSURL != "" {
+		if err := v.startJWKS(); err != nil {
+			return nil, err
+		}
+		methods = append(methods, jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg(), jwt.SigningMethodEdDSA.Alg())
+	}
 	opts := []jwt.ParserOption{
-		// HS256 only: every other algorithm, none included, is refused.
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithValidMethods(methods),
 		// jwt/v5 checks exp only when present unless told it is required.
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(Leeway),
@@ -58,7 +116,130 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if cfg.Now != nil {
 		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
 	}
-	return &Verifier{cfg: cfg, parser: jwt.NewParser(opts...)}, nil
+	v.parser = jwt.NewParser(opts...)
+	return v, nil
+}
+
+// Close stops the JWKS background refresh, if any.
+func (v *Verifier) Close() { v.cancel() }
+
+// readPublicKey reads a PEM public key and tells the one algorithm it is for.
+func readPublicKey(path string) (any, string, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("JWT public key: %w", err)
+	}
+	if k, err := jwt.ParseRSAPublicKeyFromPEM(pem); err == nil {
+		if k.N.BitLen() < 2048 {
+			return nil, "", fmt.Errorf("JWT public key %s: RSA keys must be at least 2048 bits", path)
+		}
+		return k, jwt.SigningMethodRS256.Alg(), nil
+	}
+	if k, err := jwt.ParseECPublicKeyFromPEM(pem); err == nil {
+		if k.Curve != elliptic.P256() {
+			return nil, "", fmt.Errorf("JWT public key %s: ECDSA keys must be on P-256 (ES256)", path)
+		}
+		return k, jwt.SigningMethodES256.Alg(), nil
+	}
+	if k, err := jwt.ParseEdPublicKeyFromPEM(pem); err == nil {
+		return k, jwt.SigningMethodEdDSA.Alg(), nil
+	}
+	return nil, "", fmt.Errorf("JWT public key %s: not a PEM RSA, ECDSA P-256 or Ed25519 public key", path)
+}
+
+// startJWKS starts fetching the JWK Set: now, every refresh interval, and
+// on a token with an unknown kid at most once per unknown-kid interval
+// (tokens past that limit are refused at once, not queued).
+func (v *Verifier) startJWKS() error {
+	refresh := v.cfg.JWKSRefreshInterval
+	if refresh <= 0 {
+		refresh = DefaultJWKSRefreshInterval
+	}
+	unknown := v.cfg.JWKSUnknownKIDInterval
+	if unknown <= 0 {
+		unknown = DefaultJWKSUnknownKIDInterval
+	}
+	client := v.cfg.JWKSClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{v.cfg.JWKSURL}, keyfunc.Override{
+		Client:          client,
+		HTTPTimeout:     client.Timeout,
+		RefreshInterval: refresh,
+		// One token in the bucket: the first unknown kid refreshes at
+		// once, the next only after the interval.
+		RefreshUnknownKID: rate.NewLimiter(rate.Every(unknown), 1),
+		// Waiting for the limiter would hold requests; a tiny wait makes
+		// a rate-limited unknown kid fail fast.
+		RateLimitWaitMax: time.Millisecond,
+	})
+	if err != nil {
+		cancel()
+		return fmt.Errorf("JWKS %s: %w", v.cfg.JWKSURL, err)
+	}
+	v.jwks, v.cancel = kf, cancel
+	return nil
+}
+
+// keyFor is the jwt.Keyfunc: the key for the token's alg, and only a key
+// of the type that alg needs (an HS256 token never gets a public key as
+// its secret).
+func (v *Verifier) keyFor(t *jwt.Token) (any, error) {
+	alg := t.Method.Alg()
+	if alg == jwt.SigningMethodHS256.Alg() {
+		if len(v.cfg.Secret) == 0 {
+			return nil, errors.New("HS256 is not accepted")
+		}
+		return v.cfg.Secret, nil
+	}
+	var key any
+	switch {
+	case v.publicKey != nil:
+		key = v.publicKey
+	case v.jwks != nil:
+		k, err := v.jwks.Keyfunc(t)
+		if err != nil {
+			return nil, err
+		}
+		if set, ok := k.(jwt.VerificationKeySet); ok {
+			// No kid: try only the keys of the token's type.
+			var keys []jwt.VerificationKey
+			for _, k := range set.Keys {
+				if keyMatches(alg, k) {
+					keys = append(keys, k)
+				}
+			}
+			if len(keys) == 0 {
+				return nil, fmt.Errorf("no %s key", alg)
+			}
+			return jwt.VerificationKeySet{Keys: keys}, nil
+		}
+		key = k
+	default:
+		return nil, fmt.Errorf("%s is not accepted", alg)
+	}
+	if !keyMatches(alg, key) {
+		return nil, fmt.Errorf("the key for this token is not a %s key", alg)
+	}
+	return key, nil
+}
+
+// keyMatches tells whether key is of the type alg verifies with.
+func keyMatches(alg string, key any) bool {
+	switch alg {
+	case jwt.SigningMethodRS256.Alg():
+		_, ok := key.(*rsa.PublicKey)
+		return ok
+	case jwt.SigningMethodES256.Alg():
+		k, ok := key.(*ecdsa.PublicKey)
+		return ok && k.Curve == elliptic.P256()
+	case jwt.SigningMethodEdDSA.Alg():
+		_, ok := key.(ed25519.PublicKey)
+		return ok
+	}
+	return false
 }
 
 // ErrUnauthenticated is why a request was refused; its message is safe to show.
@@ -74,9 +255,7 @@ func (v *Verifier) Subject(token string) (string, error) {
 		return "", unauthenticated("bearer token is too long")
 	}
 	claims := new(jwt.RegisteredClaims)
-	_, err := v.parser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) {
-		return v.cfg.Secret, nil
-	})
+	_, err := v.parser.ParseWithClaims(token, claims, v.keyFor)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return "", unauthenticated("token has expired")
