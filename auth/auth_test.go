@@ -479,3 +479,26 @@ func TestSubjectFromContext(t *testing.T) {
 		t.Fatalf("Subject = %q, %v", sub, ok)
 	}
 }
+
+// TestMegabyteOfDots checks that `Bearer` followed by a megabyte of dots is
+// refused before any decoding: a handful of allocations, not one per dot.
+func TestMegabyteOfDots(t *testing.T) {
+	v, err := auth.NewVerifier(auth.Config{Secret: []byte(strings.Repeat("d", 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "/graphql", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.Repeat(".", 1<<20))
+	allocs := testing.AllocsPerRun(20, func() {
+		tok, err := auth.BearerToken(req)
+		if err == nil {
+			_, err = v.Subject(tok)
+		}
+		if err == nil {
+			t.Fatal("a megabyte of dots was accepted")
+		}
+	})
+	if allocs > 10 {
+		t.Errorf("%v allocations to refuse a megabyte of dots, want a handful", allocs)
+	}
+}
