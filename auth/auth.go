@@ -171,9 +171,13 @@ func (v *Verifier) startJWKS() error {
 		// One token in the bucket: the first unknown kid refreshes at
 		// once, the next only after the interval.
 		RefreshUnknownKID: rate.NewLimiter(rate.Every(unknown), 1),
-		// Waiting for the limiter would hold requests; a tiny wait makes
-		// a rate-limited unknown kid fail fast.
-		RateLimitWaitMax: time.Millisecond,
+		// jwkset bounds both the wait for the limiter and the refresh
+		// itself by this one deadline. The limiter refuses at once a wait
+		// longer than the deadline (the next refresh is a whole interval
+		// away), so a rate-limited unknown kid still fails fast, while an
+		// allowed refresh gets the HTTP client's full timeout; a tiny
+		// value here made refreshes fail on a busy machine.
+		RateLimitWaitMax: refreshWait(client.Timeout, unknown),
 	})
 	if err != nil {
 		cancel()
@@ -181,6 +185,16 @@ func (v *Verifier) startJWKS() error {
 	}
 	v.jwks, v.cancel = kf, cancel
 	return nil
+}
+
+// refreshWait is the deadline of an unknown-kid refresh: the HTTP client's
+// timeout (10 s when it has none), and under half the unknown-kid interval
+// so that a rate-limited kid is refused rather than queued.
+func refreshWait(clientTimeout, unknownInterval time.Duration) time.Duration {
+	if clientTimeout <= 0 {
+		clientTimeout = 10 * time.Second
+	}
+	return min(clientTimeout, unknownInterval/2)
 }
 
 // keyFor is the jwt.Keyfunc: the key for the token's alg, and only a key
