@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
 	"roster/model"
@@ -27,14 +29,6 @@ type ProspectPage struct {
 	TotalCount int
 	Page       Page
 	Keyset     bool
-}
-
-// listRow is one row of the single-roster listing statement: the filter's
-// count from the campaign's kept stats beside each prospect of the page
-// (prospect columns are NULL on an empty page).
-type listRow struct {
-	TotalCount int `bun:"total_count"`
-	model.Prospect
 }
 
 // manyRow is one row of the several-rosters listing statement.
@@ -68,12 +62,6 @@ func totalExpr(q ListQuery) string {
 }
 
 // ListProspects serves one page of a roster in roster order, oldest first,
-// in one statement (one snapshot: totalCount and the page agree). The
-// page's ids come from an index-only walk of (campaign_id[, status], id),
-// from whichever end is nearer (the kept count says where the end is), or
-// none when the page is past the end; only the page's rows are read from
-// the heap.
-// ListProspects serves one page of a roster in roster order, oldest first,
 // in one statement, hence one snapshot: the campaign check, totalCount (from
 // the kept stats, SPEC §9) and the page always agree, and a poll costs one
 // round trip. The page's ids come from an index-only walk of
@@ -82,69 +70,123 @@ func totalExpr(q ListQuery) string {
 // the roster is nearer (the kept count says where the end is), or none when
 // the page is past the end; only the page's rows are read from the heap.
 // A keyset page seeks straight to its cursor.
+//
+// This is the polling hot path, so it talks to pgx directly (withPgx) and
+// hands custom fields on as the JSON PostgreSQL wrote (CustomFieldsRaw;
+// CustomFields stays nil).
 func (s *Store) ListProspects(ctx context.Context, owner string, campaignID uuid.UUID, q ListQuery) (*ProspectPage, error) {
 	pg, err := NewPage(q.Page, q.Limit, q.After != nil)
 	if err != nil {
 		return nil, err
 	}
-	filter, fargs := "", []any{}
+	var args params
+	cid := args.add(campaignID)
+	filter := ""
 	if q.Status != nil {
-		filter += " AND status = ?"
-		fargs = append(fargs, *q.Status)
+		filter += " AND status = " + args.add(q.Status.DB())
 	}
 	if q.Stage != nil {
-		filter += " AND status IN (?)"
-		fargs = append(fargs, bun.In(q.Stage.Statuses()))
+		var sts []string
+		for _, st := range q.Stage.Statuses() {
+			sts = append(sts, st.DB())
+		}
+		filter += " AND status = ANY(" + args.add(sts) + "::text[])"
 	}
 	t := totalExpr(q)
 	var ids string
-	var args []any
 	if q.After != nil {
-		ids = `SELECT id FROM prospects WHERE campaign_id = ?` + filter + ` AND id > ? ORDER BY id LIMIT ?`
-		args = append(append(append(args, campaignID), fargs...), *q.After, pg.Limit+1)
+		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + ` AND id > ` + args.add(*q.After) +
+			` ORDER BY id LIMIT ` + args.add(pg.Limit+1)
 	} else {
-		off, n := pg.Offset(), pg.Limit+1
-		ids = `(SELECT id FROM prospects WHERE campaign_id = ?` + filter + `
-		AND ? < ` + t + ` AND ? <= ` + t + ` / 2 ORDER BY id LIMIT ? OFFSET ?)
+		// bigint: page × limit may pass int4 (the planner would infer it).
+		off, n := args.add(pg.Offset())+"::bigint", args.add(pg.Limit+1)+"::bigint"
+		ids = `(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
+		AND ` + off + ` < ` + t + ` AND ` + off + ` <= ` + t + ` / 2 ORDER BY id LIMIT ` + n + ` OFFSET ` + off + `)
 	UNION ALL
-	(SELECT id FROM prospects WHERE campaign_id = ?` + filter + `
-		AND ? < ` + t + ` AND ? > ` + t + ` / 2
-		ORDER BY id DESC LIMIT greatest(least(?, ` + t + ` - ?), 0) OFFSET greatest(` + t + ` - ? - ?, 0))`
-		args = append(append(append(args, campaignID), fargs...), off, off, n, off)
-		args = append(append(append(args, campaignID), fargs...), off, off, n, off, off, n)
+	(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
+		AND ` + off + ` < ` + t + ` AND ` + off + ` > ` + t + ` / 2
+		ORDER BY id DESC LIMIT greatest(least(` + n + `, ` + t + ` - ` + off + `), 0) OFFSET greatest(` + t + ` - ` + off + ` - ` + n + `, 0))`
 	}
-	query := `SELECT ` + t + ` AS total_count, p.*
+	query := `SELECT coalesce(` + t + `, 0), ` + pageColumns + `
 FROM campaigns AS c
 LEFT JOIN LATERAL (
 	SELECT p.* FROM (` + ids + `) AS k JOIN prospects AS p ON p.id = k.id
 ) AS p ON true
-WHERE c.id = ? AND c.owner = ?
+WHERE c.id = ` + cid + ` AND c.owner = ` + args.add(owner) + `
 ORDER BY p.id`
-	args = append(args, campaignID, owner)
 
-	var rows []listRow
-	if err := s.db.NewRaw(query, args...).Scan(ctx, &rows); err != nil {
+	out := &ProspectPage{Page: pg, Keyset: q.After != nil}
+	found := false
+	err = s.withPgx(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, query, append([]any{readMode(c)}, args...)...)
+		if err != nil {
+			return err
+		}
+		out.Prospects, found, err = scanPage(rows, pg.Limit+1, &out.TotalCount)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list prospects: %w", err)
 	}
-	if len(rows) == 0 {
+	if !found {
 		return nil, model.ErrNotFound
-	}
-	out := &ProspectPage{
-		TotalCount: rows[0].TotalCount,
-		Page:       pg,
-		Keyset:     q.After != nil,
-	}
-	for i := range rows {
-		if rows[i].ID == uuid.Nil {
-			break // the campaign's row with an empty page
-		}
-		out.Prospects = append(out.Prospects, &rows[i].Prospect)
 	}
 	if len(out.Prospects) > pg.Limit {
 		out.Prospects = out.Prospects[:pg.Limit]
 		out.Page.HasNext = true
 	}
 	return out, nil
+}
+
+// pageColumns are a prospect's columns in the order scanPage reads them.
+const pageColumns = `p.id, p.campaign_id, p.identity, p.email, p.linkedin_url, p.first_name, p.last_name,
+	p.company, p.title, p.phone, p.location, p.custom_fields, p.status, p.created_at, p.updated_at`
+
+// scanPage reads the listing statement's rows: the total beside each
+// prospect, or one row of NULL prospect columns for an empty page. found
+// says the campaign's row came. Custom fields are compacted into one
+// buffer the page's prospects share.
+func scanPage(rows pgx.Rows, capacity int, total *int) (_ []*model.Prospect, found bool, _ error) {
+	defer rows.Close()
+	page := make([]model.Prospect, 0, capacity)
+	var (
+		id, campaign     pgtype.UUID
+		identity, status pgtype.Text
+		created, updated pgtype.Timestamptz
+		custom           = make([]byte, 0, 96*capacity)
+		p                model.Prospect
+		dest             = []any{total, &id, &campaign, &identity, &p.Email, &p.LinkedinURL, &p.FirstName, &p.LastName,
+			&p.Company, &p.Title, &p.Phone, &p.Location, nil, &status, &created, &updated}
+	)
+	const customCol = 12
+	for rows.Next() {
+		found = true
+		p = model.Prospect{}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, found, err
+		}
+		if !id.Valid {
+			continue // the campaign's row with an empty page
+		}
+		st, ok := model.ProspectStatusFromDB(status.String)
+		if !ok {
+			return nil, found, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, status.String)
+		}
+		p.ID, p.CampaignID, p.Identity, p.Status = id.Bytes, campaign.Bytes, identity.String, st
+		p.CreatedAt, p.UpdatedAt = created.Time, updated.Time
+		start := len(custom)
+		custom = compactJSONB(custom, rows.RawValues()[customCol], rows.FieldDescriptions()[customCol].Format)
+		p.CustomFieldsRaw = model.RawJSONObject(custom[start:len(custom):len(custom)])
+		page = append(page, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, found, err
+	}
+	out := make([]*model.Prospect, len(page))
+	for i := range page {
+		out[i] = &page[i]
+	}
+	return out, found, nil
 }
 
 // ListProspectsMany serves the same page of several rosters in one

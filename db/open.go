@@ -14,8 +14,21 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
+// Options tune Open.
+type Options struct {
+	// Tracer sees every statement sent on the handle's connections, Bun's
+	// and the hot paths' own (which bypass Bun's query hooks): tests count
+	// statements with it.
+	Tracer pgx.QueryTracer
+}
+
 // Open connects to PostgreSQL at url through pgx and checks that it answers.
 func Open(ctx context.Context, url string) (*bun.DB, error) {
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		// pgx's message may quote the URL, password included: keep it out.
@@ -30,6 +43,7 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 		// PgBouncer in transaction mode. A URL may still choose another mode.
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
+	cfg.Tracer = o.Tracer
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(32)
 	sqldb.SetMaxIdleConns(32)

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"roster/db"
 	"roster/db/dbtest"
@@ -25,18 +24,14 @@ type statementLog struct {
 
 type logKey struct{}
 
-func (l *statementLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	return ctx
-}
-
-func (l *statementLog) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+func (l *statementLog) record(ctx context.Context, sql string) {
 	key, ok := ctx.Value(logKey{}).(string)
 	if !ok {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.byKey[key] = append(l.byKey[key], e.Query)
+	l.byKey[key] = append(l.byKey[key], sql)
 }
 
 var (
@@ -46,7 +41,7 @@ var (
 
 // recording returns a context whose statements are recorded under t's name.
 func recording(t *testing.T) (context.Context, func() []string) {
-	logOnce.Do(func() { dbtest.DB(t).AddQueryHook(stmts) })
+	logOnce.Do(func() { dbtest.OnStatement(stmts.record) })
 	key := t.Name()
 	return context.WithValue(context.Background(), logKey{}, key), func() []string {
 		stmts.mu.Lock()

@@ -118,21 +118,21 @@ type ComplexityRoot struct {
 	}
 
 	Prospect struct {
-		CampaignID   func(childComplexity int) int
-		Company      func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		CustomFields func(childComplexity int) int
-		Email        func(childComplexity int) int
-		FirstName    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		LastName     func(childComplexity int) int
-		LinkedinURL  func(childComplexity int) int
-		Location     func(childComplexity int) int
-		Phone        func(childComplexity int) int
-		Stage        func(childComplexity int) int
-		Status       func(childComplexity int) int
-		Title        func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		CampaignID       func(childComplexity int) int
+		Company          func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomFieldsJSON func(childComplexity int) int
+		Email            func(childComplexity int) int
+		FirstName        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LastName         func(childComplexity int) int
+		LinkedinURL      func(childComplexity int) int
+		Location         func(childComplexity int) int
+		Phone            func(childComplexity int) int
+		Stage            func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Title            func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	ProspectConnection struct {
@@ -605,11 +605,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Prospect.CreatedAt(childComplexity), true
 	case "Prospect.customFields":
-		if e.ComplexityRoot.Prospect.CustomFields == nil {
+		if e.ComplexityRoot.Prospect.CustomFieldsJSON == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Prospect.CustomFields(childComplexity), true
+		return e.ComplexityRoot.Prospect.CustomFieldsJSON(childComplexity), true
 	case "Prospect.email":
 		if e.ComplexityRoot.Prospect.Email == nil {
 			break
@@ -3803,18 +3803,18 @@ func (ec *executionContext) _Prospect_customFields(ctx context.Context, field gr
 			return ec.fieldContext_Prospect_customFields(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CustomFields, nil
+			return obj.CustomFieldsJSON(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
-			return ec.marshalNJSONObject2map(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.RawJSONObject) graphql.Marshaler {
+			return ec.marshalNJSONObject2rosterᚋmodelᚐRawJSONObject(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Prospect_customFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Prospect", field, false, false, "JSONObject")
+	return graphql.NewScalarFieldContext("Prospect", field, true, false, "JSONObject")
 }
 
 func (ec *executionContext) _Prospect_status(ctx context.Context, field graphql.CollectedField, obj *model.Prospect) (ret graphql.Marshaler) {
@@ -7738,22 +7738,18 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) unmarshalNJSONObject2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := model.UnmarshalJSONObject(v)
+func (ec *executionContext) unmarshalNJSONObject2rosterᚋmodelᚐRawJSONObject(ctx context.Context, v any) (model.RawJSONObject, error) {
+	var res model.RawJSONObject
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNJSONObject2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+func (ec *executionContext) marshalNJSONObject2rosterᚋmodelᚐRawJSONObject(ctx context.Context, sel ast.SelectionSet, v model.RawJSONObject) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JSONObject!")
 		return graphql.Null
 	}
-	_ = sel
-	res := model.MarshalJSONObject(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "JSONObject!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖrosterᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {

@@ -1353,23 +1353,21 @@ func TestListCampaigns(t *testing.T) {
 // ltCountPrefix marks the requests whose statements ltCounter counts.
 const ltCountPrefix = "ltcount-"
 
-// ltCounter is a Bun query hook that records the statements run for each
-// request whose id (graph.RequestID) carries ltCountPrefix.
+// ltCounter records the statements run for each request whose id
+// (graph.RequestID) carries ltCountPrefix (dbtest.OnStatement).
 type ltCounter struct {
 	mu    sync.Mutex
 	stmts map[string][]string
 }
 
-func (h *ltCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-
-func (h *ltCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+func (h *ltCounter) record(ctx context.Context, sql string) {
 	id := graph.RequestID(ctx)
 	if !strings.HasPrefix(id, ltCountPrefix) {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.stmts[id] = append(h.stmts[id], e.Query)
+	h.stmts[id] = append(h.stmts[id], sql)
 }
 
 func (h *ltCounter) of(id string) []string {
@@ -1412,11 +1410,10 @@ func ltCounted(t testing.TB, a *api, query string, vars map[string]any) (*respon
 }
 
 // TestListQueryCount: SPEC §8, nested fields never cost one query per row.
-// It is not parallel at the top: Bun's AddQueryHook is not safe while other
-// goroutines run queries, and a sequential test runs while every parallel
-// test of the binary is still waiting. Its subtests are parallel.
+// The statement counter sees every statement, Bun's and the list path's own
+// pgx ones (dbtest.OnStatement). Its subtests are parallel.
 func TestListQueryCount(t *testing.T) {
-	ltHookOnce.Do(func() { dbtest.DB(t).AddQueryHook(ltHook) })
+	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
 
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")

@@ -125,10 +125,9 @@ func tpNested(depth int) string {
 // deep nesting, many tokens, a huge text, many fields, a fragment bomb):
 // each is refused before validation and execution, quickly, with
 // GRAPHQL_VALIDATION_FAILED naming the limit, and not one SQL statement
-// runs for it. It is not parallel at the top: it registers the statement
-// counter (see TestListQueryCount).
+// runs for it (counted by dbtest.OnStatement, see TestListQueryCount).
 func TestQueryCost(t *testing.T) {
-	ltHookOnce.Do(func() { dbtest.DB(t).AddQueryHook(ltHook) })
+	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
 	base := server(t)
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
@@ -605,7 +604,7 @@ func TestCORS(t *testing.T) {
 // requests, sent during the flood, all succeed; after Retry-After the
 // flooder is served again.
 func TestRateLimit(t *testing.T) {
-	ltHookOnce.Do(func() { dbtest.DB(t).AddQueryHook(ltHook) })
+	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
 	t.Parallel()
 	const burst = 5
 	base := tpServer(t, func(o *graph.Options) { o.RateLimit = graph.RateLimit{RPS: 1, Burst: burst} })

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,9 +26,32 @@ type Prospect struct {
 	Phone        *string        `bun:"phone"`
 	Location     *string        `bun:"location"`
 	CustomFields map[string]any `bun:"custom_fields,type:jsonb,notnull,json_use_number"`
-	Status       ProspectStatus `bun:"status,notnull"`
-	CreatedAt    time.Time      `bun:"created_at,notnull"`
-	UpdatedAt    time.Time      `bun:"updated_at,notnull"`
+	// CustomFieldsRaw, when set, is the custom fields as compact JSON, as
+	// the list path reads them from PostgreSQL; that path leaves
+	// CustomFields nil, so a page costs no JSON decoding and re-encoding.
+	// Read them through CustomFieldsJSON.
+	CustomFieldsRaw RawJSONObject  `bun:"-"`
+	Status          ProspectStatus `bun:"status,notnull"`
+	CreatedAt       time.Time      `bun:"created_at,notnull"`
+	UpdatedAt       time.Time      `bun:"updated_at,notnull"`
+}
+
+// CustomFieldsJSON is customFields as the API answers it: the raw JSON when
+// the prospect was read so, else the map encoded.
+func (p *Prospect) CustomFieldsJSON() RawJSONObject {
+	if p.CustomFieldsRaw != nil {
+		return p.CustomFieldsRaw
+	}
+	if p.CustomFields == nil {
+		return RawJSONObject("{}")
+	}
+	b, err := CompactJSON(p.CustomFields)
+	if err != nil {
+		// The map came out of PostgreSQL's jsonb or through
+		// UnmarshalJSONObject, so it always encodes.
+		panic(fmt.Sprintf("encode customFields: %v", err))
+	}
+	return b
 }
 
 // Stage is derived from the status.

@@ -104,6 +104,34 @@ func MarshalJSONObject(m map[string]any) graphql.Marshaler {
 	})
 }
 
+// RawJSONObject is a JSONObject already encoded as compact JSON: what
+// output fields carry, written as is (empty is the empty object).
+type RawJSONObject []byte
+
+// MarshalGQL writes the JSON as is.
+func (r RawJSONObject) MarshalGQL(w io.Writer) {
+	if len(r) == 0 {
+		_, _ = io.WriteString(w, "{}")
+		return
+	}
+	_, _ = w.Write(r)
+}
+
+// UnmarshalGQL accepts what UnmarshalJSONObject does (no argument takes a
+// RawJSONObject; gqlgen wants the pair).
+func (r *RawJSONObject) UnmarshalGQL(v any) error {
+	m, err := UnmarshalJSONObject(v)
+	if err != nil {
+		return err
+	}
+	b, err := CompactJSON(m)
+	if err != nil {
+		return scalarError("JSONObject does not encode: %v", err)
+	}
+	*r = b
+	return nil
+}
+
 // UnmarshalJSONObject accepts an object only: a list, a string or a number
 // where an object is expected is the client's mistake, said so.
 func UnmarshalJSONObject(v any) (map[string]any, error) {

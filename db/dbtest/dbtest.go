@@ -10,9 +10,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"roster/db"
@@ -66,7 +68,7 @@ func run(m *testing.M) int {
 			url = b.URL("roster_test")
 		}
 	}
-	bdb, err := db.Open(ctx, url)
+	bdb, err := db.OpenWith(ctx, url, db.Options{Tracer: tracer{}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL: dbtest:", err)
 		return 1
@@ -92,3 +94,33 @@ func DB(t testing.TB) *bun.DB {
 // URL is the test database's PostgreSQL URL, for tests that need a handle
 // of their own (say, one they close).
 func URL() string { return sharedURL }
+
+var (
+	observersMu sync.RWMutex
+	observers   []func(ctx context.Context, sql string)
+)
+
+// OnStatement calls fn with every statement the test binary's database
+// runs from now on (its context and text; Bun's arguments are inlined in
+// the text, the hot paths' own are $n parameters), from whatever goroutine
+// runs it. Unlike Bun's query hooks it also sees the statements the store
+// sends through pgx directly, and it may be called while queries run.
+func OnStatement(fn func(ctx context.Context, sql string)) {
+	observersMu.Lock()
+	defer observersMu.Unlock()
+	observers = append(observers, fn)
+}
+
+// tracer hands each statement to the observers.
+type tracer struct{}
+
+func (tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	observersMu.RLock()
+	defer observersMu.RUnlock()
+	for _, fn := range observers {
+		fn(ctx, d.SQL)
+	}
+	return ctx
+}
+
+func (tracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}

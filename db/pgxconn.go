@@ -1,0 +1,82 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// withPgx runs fn on one of the pool's connections as a pgx connection.
+// The polling list goes this way: scanning with pgx directly skips
+// database/sql's per-value conversions and Bun's reflection, which cost
+// more CPU than PostgreSQL spent on the page (issue 3's profile).
+// Statements still reach tests' observers (OpenWith's Tracer).
+func (s *Store) withPgx(ctx context.Context, fn func(*pgx.Conn) error) error {
+	conn, err := s.db.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("the database driver is %T, not pgx", dc)
+		}
+		return fn(c.Conn())
+	})
+}
+
+// readMode is how a hot read sends its statement. Open's default, exec
+// mode, sends text parameters and gets text results; describing the
+// statement once per connection (its few shapes are cached) gets binary
+// results instead, still with unnamed statements, so it works through
+// PgBouncer in transaction mode too. A mode the URL chose is kept.
+func readMode(c *pgx.Conn) pgx.QueryExecMode {
+	if m := c.Config().DefaultQueryExecMode; m != pgx.QueryExecModeExec {
+		return m
+	}
+	return pgx.QueryExecModeCacheDescribe
+}
+
+// params numbers a statement's parameters as they are added.
+type params []any
+
+// add appends v and returns its placeholder.
+func (p *params) add(v any) string {
+	*p = append(*p, v)
+	return "$" + strconv.Itoa(len(*p))
+}
+
+// compactJSONB appends a jsonb value as read from PostgreSQL (binary: a
+// version byte then the text; text: the text) to dst as compact JSON.
+// jsonb's text form puts exactly one space after each ',' and ':' outside
+// strings and nowhere else, so dropping those is all compacting takes.
+func compactJSONB(dst, raw []byte, format int16) []byte {
+	if format == pgx.BinaryFormatCode && len(raw) > 0 {
+		raw = raw[1:]
+	}
+	inString, escaped := false, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		dst = append(dst, c)
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case (c == ',' || c == ':') && i+1 < len(raw) && raw[i+1] == ' ':
+			i++
+		}
+	}
+	return dst
+}
