@@ -60,6 +60,10 @@ type Options struct {
 	// RequestTimeout bounds each GraphQL request (its context, hence its
 	// SQL); zero: none.
 	RequestTimeout time.Duration
+	// NoFastList serves the polling query through gqlgen's generic
+	// executor too, skipping the list fast path (fastlist.go): tests compare
+	// the two answers with it.
+	NoFastList bool
 	// Draining, when it says true, makes /readyz answer 503: the server is
 	// shutting down and a load balancer should send no more.
 	Draining func() bool
@@ -71,7 +75,8 @@ func NewHandler(o Options) http.Handler {
 	m := metrics.New(o.Store.DB().DB)
 	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: m}}
 	setComplexity(&cfg.Complexity)
-	srv := handler.New(NewExecutableSchema(cfg))
+	es := NewExecutableSchema(cfg)
+	srv := handler.New(es)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	queryCache := lru.New[*ast.QueryDocument](1000)
@@ -81,6 +86,10 @@ func NewHandler(o Options) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(operationObserver{m: m})
+	if !o.NoFastList {
+		// Last: the innermost response interceptor, next to execution.
+		srv.Use(fastList{es: es.(*executableSchema), r: cfg.Resolvers.(*Resolver)})
+	}
 	srv.SetErrorPresenter(errorPresenter(o.Logger))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 

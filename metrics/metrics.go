@@ -25,6 +25,10 @@ type Metrics struct {
 	// Imported and Duplicates count addProspects rows (dry runs excluded).
 	Imported   prometheus.Counter
 	Duplicates prometheus.Counter
+	// FastList counts the list queries answered by the list fast path
+	// (graph/fastlist.go); the rest of roster_graphql_operation_duration_seconds'
+	// prospects count went through gqlgen's generic executor.
+	FastList prometheus.Counter
 }
 
 // New registers the instruments, the Go runtime's and the database pool's.
@@ -54,8 +58,12 @@ func New(db *sql.DB) *Metrics {
 			Name: "roster_prospects_duplicates_total",
 			Help: "addProspects rows that fell out as duplicates.",
 		}),
+		FastList: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "roster_list_fast_path_total",
+			Help: "Query.prospects answers written by the list fast path rather than gqlgen's executor.",
+		}),
 	}
-	reg.MustRegister(m.HTTPDuration, m.OperationDuration, m.Errors, m.Imported, m.Duplicates,
+	reg.MustRegister(m.HTTPDuration, m.OperationDuration, m.Errors, m.Imported, m.Duplicates, m.FastList,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, "roster"))

@@ -1,0 +1,183 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"roster/auth"
+	"roster/db"
+	"roster/db/dbtest"
+	"roster/graph"
+)
+
+// TestFastListMatchesGqlgen holds the list fast path (graph/fastlist.go) to
+// gqlgen's generic executor: every document below goes to a server with the
+// fast path and to one without, and the two answers must be the same bytes.
+// Each case also says whether the fast path must have answered it (its
+// counter in /metrics moves) or handed it to gqlgen, so a fast path that
+// silently always declined would fail too.
+func TestFastListMatchesGqlgen(t *testing.T) {
+	fast, generic := fastServers(t)
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	s := func(v string) string { return v }
+	res := a.add(c, []map[string]any{
+		{"email": "plain@x.com"},
+		{"email": "zoe@x.com", "firstName": s(`Zoë "Q" \ back`), "lastName": "tab\there\nnew\rret", "company": "<b>&amp;</b> \u2028",
+			"title": "ctl\u0001\u001f\u007f", "location": "東京 🚀", "phone": "+1 555",
+			"customFields": map[string]any{"b": 1, "aa": []any{1, 2.50, map[string]any{"x": "y, z: w"}},
+				"s": "quote \" and \\ and \u2028 and\ttab", "n": nil, "t": true, "e": map[string]any{}, "big": 1e3, "neg": -0.125}},
+		{"email": "third@x.com", "firstName": "", "customFields": map[string]any{"k-1_Z": "key", "k": []any{}}},
+		{"email": "fourth@x.com", "lastName": "Four"},
+		{"email": "fifth@x.com", "company": "Five", "customFields": map[string]any{"nested": map[string]any{"deep": map[string]any{"er": "st"}}}},
+	}, false)
+	if res.Imported != 5 {
+		t.Fatalf("setup: %+v", res)
+	}
+	ltExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, res.Prospects[3].ID)
+	cursor := ltList(t, a, c, ltArgs{"limit": 2}).Edges[1].Cursor
+
+	const all = `id campaignId email linkedinUrl firstName lastName company title phone location customFields status stage createdAt updatedAt`
+	cases := []struct {
+		name  string
+		doc   string
+		vars  map[string]any
+		op    string
+		viaFP bool // the fast path must answer it
+	}{
+		{"the polling query", `query($c: UUID!, $p: Int, $s: ProspectStatus) { prospects(campaignId: $c, status: $s, page: $p, limit: 200) {
+			totalCount nodes { id email firstName lastName company status customFields createdAt } } }`,
+			map[string]any{"p": 1, "s": "PENDING"}, "", true},
+		{"every field", `query($c: UUID!) { prospects(campaignId: $c) { totalCount page limit nodes { ` + all + ` }
+			edges { cursor node { ` + all + ` } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, nil, "", true},
+		{"aliases and typenames", `query($c: UUID!) { __typename_free: prospects(campaignId: $c, limit: 2) { __typename n: totalCount
+			list: nodes { __typename i: id e: email again: id } pi: pageInfo { __typename more: hasNextPage } e: edges { __typename c: cursor } } }`, nil, "", true},
+		{"fragments merge", `query($c: UUID!) { prospects(campaignId: $c) { ...conn nodes { id ... on Prospect { lastName } } nodes { email ...more } } }
+			fragment conn on ProspectConnection { totalCount nodes { status } }
+			fragment more on Prospect { customFields stage }`, nil, "", true},
+		{"skip and include", `query($c: UUID!, $yes: Boolean!, $no: Boolean!) { prospects(campaignId: $c) {
+			totalCount @skip(if: $yes) page @include(if: $yes) nodes { id @include(if: $no) email @skip(if: $no) ... @include(if: $no) { company } } } }`,
+			map[string]any{"yes": true, "no": false}, "", true},
+		{"page 2 of 2-row pages", `query($c: UUID!) { prospects(campaignId: $c, page: 2, limit: 2) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, nil, "", true},
+		{"past the end", `query($c: UUID!) { prospects(campaignId: $c, page: 9, limit: 2) { totalCount nodes { id } edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, nil, "", true},
+		{"keyset", `query($c: UUID!, $a: Cursor) { prospects(campaignId: $c, after: $a, limit: 2) { nodes { id } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"a": cursor}, "", true},
+		{"status filter", `query($c: UUID!) { prospects(campaignId: $c, status: BOUNCED) { totalCount nodes { id status stage } } }`, nil, "", true},
+		{"stage filter", `query($c: UUID!) { prospects(campaignId: $c, stage: TERMINAL) { totalCount nodes { id status } } }`, nil, "", true},
+		{"limit clamped", `query($c: UUID!) { prospects(campaignId: $c, limit: 100000) { limit totalCount } }`, nil, "", true},
+		{"named among several operations", `query Other { campaigns { totalCount } } query Poll($c: UUID!) { prospects(campaignId: $c) { nodes { email } } }`,
+			nil, "Poll", true},
+		{"an empty selection of nodes' scalars", `query($c: UUID!) { prospects(campaignId: $c) { nodes { __typename } } }`, nil, "", true},
+
+		// gqlgen answers these; the fast path must step aside.
+		{"two root fields", `query($c: UUID!) { prospects(campaignId: $c) { totalCount } campaigns { totalCount } }`, nil, "", false},
+		{"root typename beside", `query($c: UUID!) { __typename prospects(campaignId: $c) { totalCount } }`, nil, "", false},
+		{"unknown campaign", `query { prospects(campaignId: "0190a000-0000-7000-8000-000000000000") { totalCount } }`, nil, "", false},
+		{"bad cursor", `query($c: UUID!) { prospects(campaignId: $c, after: "nope") { totalCount } }`, nil, "", false},
+		{"page 0", `query($c: UUID!) { prospects(campaignId: $c, page: 0) { totalCount } }`, nil, "", false},
+		{"after with page 2", `query($c: UUID!, $a: Cursor) { prospects(campaignId: $c, after: $a, page: 2) { totalCount } }`, map[string]any{"a": cursor}, "", false},
+		{"nested under campaign", `query($c: UUID!) { campaign(id: $c) { prospects { totalCount nodes { id } } } }`, nil, "", false},
+		{"a mutation", `mutation($c: UUID!) { removeProspects(campaignId: $c, ids: []) { removed } }`, nil, "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			vars := map[string]any{"c": c}
+			for k, v := range tc.vars {
+				vars[k] = v
+			}
+			body, err := json.Marshal(map[string]any{"query": tc.doc, "variables": vars, "operationName": tc.op})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := fast.served(t)
+			got := fast.post(t, a.token, body)
+			served := fast.served(t) - before
+			want := generic.post(t, a.token, body)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("answers differ\nfast path: %s\ngqlgen:    %s", got, want)
+			}
+			if tc.viaFP && served != 1 {
+				t.Fatalf("the fast path did not answer (counter moved %d): %s", served, got)
+			}
+			if !tc.viaFP && served != 0 {
+				t.Fatalf("the fast path answered what gqlgen should: %s", got)
+			}
+			if b := got[len("HTTP 200 "):]; !json.Valid(b) {
+				t.Fatalf("not JSON: %s", got)
+			}
+		})
+	}
+}
+
+// fastServer is one handler of its own over the test database.
+type fastServer struct{ url string }
+
+func fastServers(t *testing.T) (fast, generic fastServer) {
+	t.Helper()
+	v, err := auth.NewVerifier(testAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(noFast bool) fastServer {
+		h := graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoFastList: noFast})
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return fastServer{url: srv.URL}
+	}
+	return start(false), start(true)
+}
+
+// post sends a request with a fixed request id (errors carry it) and
+// returns the raw body.
+func (s fastServer) post(t *testing.T, token string, body []byte) []byte {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("X-Request-Id", "fastlist-compare")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]byte(fmt.Sprintf("HTTP %d ", res.StatusCode)), b...)
+}
+
+var fastCounter = regexp.MustCompile(`(?m)^roster_list_fast_path_total (\d+)$`)
+
+// served reads the fast path's counter from /metrics.
+func (s fastServer) served(t *testing.T) int {
+	t.Helper()
+	res, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fastCounter.FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no roster_list_fast_path_total in /metrics")
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
