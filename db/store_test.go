@@ -1,8 +1,11 @@
 package db_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -188,5 +191,68 @@ func TestStatsTriggerCostsRowsWritten(t *testing.T) {
 	}
 	if got.Stats.Sent != 1 || got.Stats.Pending != 9 || got.Stats.Total != 10 {
 		t.Fatalf("stats after the engine's update: %+v", got.Stats)
+	}
+}
+
+// TestListCustomFieldsRaw: the list path hands custom fields on as the JSON
+// PostgreSQL wrote, compacted (compactJSONB): it must be compact, valid,
+// and the same document that was stored, whatever the strings hold.
+func TestListCustomFieldsRaw(t *testing.T) {
+	t.Parallel()
+	s := db.NewStore(dbtest.DB(t))
+	owner := "raw-" + t.Name()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	docs := []string{
+		`{}`,
+		`{"a": 1}`,
+		`{"s": "a, b: c", "t": "\", \\\": ", "u": "\u2028 東京 🚀 \t\n"}`,
+		`{"n": null, "b": [true, false, [], {}], "x": {"y": {"z": [1, 2.50, -0.125, 1e3]}}}`,
+		`{"key_with-dash": "  spaced  ,  out  :  ", "e": "\\"}`,
+	}
+	in := make([]*model.ProspectInput, len(docs))
+	for i, d := range docs {
+		var m map[string]any
+		dec := json.NewDecoder(strings.NewReader(d))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		e := fmt.Sprintf("raw%d@x.com", i)
+		in[i] = &model.ProspectInput{Email: &e, CustomFields: m}
+	}
+	if _, err := s.AddProspects(context.Background(), owner, c.ID, in, false); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.ListProspects(context.Background(), owner, c.ID, db.ListQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Prospects) != len(docs) {
+		t.Fatalf("%d prospects listed, want %d", len(page.Prospects), len(docs))
+	}
+	// Numbers compare by value: jsonb writes 1e3 as 1000.
+	decode := func(b []byte) any {
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		return v
+	}
+	for i, p := range page.Prospects {
+		raw := []byte(p.CustomFieldsJSON())
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, raw); err != nil {
+			t.Fatalf("%s is not JSON: %v", raw, err)
+		}
+		if !bytes.Equal(compact.Bytes(), raw) {
+			t.Fatalf("not compact: %s", raw)
+		}
+		want, err := model.CompactJSON(in[i].CustomFields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decode(raw); !reflect.DeepEqual(got, decode(want)) {
+			t.Fatalf("custom fields %s, want %s", raw, want)
+		}
 	}
 }
