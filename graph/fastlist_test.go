@@ -181,3 +181,39 @@ func (s fastServer) served(t *testing.T) int {
 	n, _ := strconv.Atoi(string(m[1]))
 	return n
 }
+
+// TestDataWrittenAsIs: a data-only answer carries the executor's bytes as
+// they are (no second encoding pass: '<' is not escaped), says nosniff, and
+// is the same document encoding/json would have written; an answer with
+// errors is still encoded whole.
+func TestDataWrittenAsIs(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	a.add(c, []map[string]any{{"email": "x@x.com", "company": "<script>&</script> \u2028 x", "customFields": map[string]any{"h": "<b>"}}}, false)
+	body, _ := json.Marshal(map[string]any{"query": `query($c: UUID!) { prospects(campaignId: $c) { nodes { company customFields } } }`,
+		"variables": map[string]any{"c": c}})
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Fatalf("X-Content-Type-Options %q", got)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	want := `{"data":{"prospects":{"nodes":[{"company":"<script>&</script> ` + "\u2028" + ` x","customFields":{"h":"<b>"}}]}}}`
+	if string(raw) != want {
+		t.Fatalf("body\n%s\nwant\n%s", raw, want)
+	}
+	r := a.do(`query { prospects(campaignId: "0190a000-0000-7000-8000-000000000000") { totalCount } }`, nil)
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "NOT_FOUND" || string(r.Data) != "null" {
+		t.Fatalf("error answer: %+v %s", r.Errors, r.Data)
+	}
+}
