@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"roster/model"
 )
@@ -26,18 +26,20 @@ type AddResult struct {
 }
 
 // AddProspects bulk-adds rows to a DRAFT campaign's roster in one
-// transaction: validate every row, dedup within the batch (first row wins)
-// and against the roster (the roster wins), then write the new rows with a
-// single multi-row INSERT ... ON CONFLICT DO NOTHING. The stats follow in
-// the same transaction (trigger). With dryRun the same path runs without
-// the lock and stops before the write.
+// transaction: validate every row, dedup within the batch (first row wins),
+// write the first row of every identity with a single INSERT ... ON
+// CONFLICT DO NOTHING (the unique index dedups against the roster, which
+// wins), then read the roster's rows for the identities the insert skipped,
+// to report them. The stats follow in the same transaction (trigger). A dry
+// run takes no lock and looks all the batch's identities up instead of
+// writing.
 func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, dryRun bool) (*AddResult, error) {
 	res := &AddResult{}
 	lock := rosterLock
 	if dryRun {
 		lock = noLock
 	}
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.inTxRaw(ctx, func(ctx context.Context, tx bun.Tx, raw rawConn) error {
 		c, err := draftCampaign(ctx, tx, owner, campaignID, lock)
 		res.Campaign = c
 		if err != nil {
@@ -52,11 +54,12 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 		if err != nil {
 			return err
 		}
-		if err := plan.matchRoster(ctx, tx); err != nil {
-			return err
-		}
-		if !dryRun {
-			if err := plan.insert(ctx, tx); err != nil {
+		if dryRun {
+			if err := plan.matchRoster(ctx, tx, plan.identities()); err != nil {
+				return err
+			}
+		} else {
+			if err := plan.insert(ctx, tx, raw); err != nil {
 				return err
 			}
 			if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
@@ -124,13 +127,13 @@ func (b *batch) identities() []string {
 	return ids
 }
 
-// matchRoster finds which identities the roster already holds. It reads by
-// the unique index, so it costs the batch's size, not the roster's.
-func (b *batch) matchRoster(ctx context.Context, idb bun.IDB) error {
+// matchRoster finds which of identities the roster already holds. It reads
+// by the unique index, so it costs the identities', not the roster's.
+func (b *batch) matchRoster(ctx context.Context, idb bun.IDB, identities []string) error {
 	var existing []*model.Prospect
 	err := idb.NewSelect().Model(&existing).
 		Where("campaign_id = ?", b.campaignID).
-		Where("identity IN (?)", bun.In(b.identities())).
+		Where("identity IN (?)", bun.In(identities)).
 		Scan(ctx)
 	if err != nil {
 		return fmt.Errorf("match roster: %w", err)
@@ -142,87 +145,68 @@ func (b *batch) matchRoster(ctx context.Context, idb bun.IDB) error {
 	return nil
 }
 
-// toWrite lists the rows to insert, sorted by identity.
-func (b *batch) toWrite() []*model.Prospect {
-	var out []*model.Prospect
-	for _, id := range b.identities() {
-		if _, dup := b.onRoster[id]; !dup {
-			out = append(out, b.rows[b.firstOf[id]])
-		}
-	}
-	return out
-}
-
-// insert writes the new rows in one statement, the columns passed as arrays
-// and unnested in the database (PostgreSQL parses a few array literals far
-// faster than a thousand VALUES tuples). ON CONFLICT DO NOTHING is the
-// backstop for a writer that does not take the campaign lock (the roster
-// lock makes a conflict impossible for this API's own writes): a row it
-// skips is looked up again and reported as already on the roster.
-func (b *batch) insert(ctx context.Context, tx bun.Tx) error {
-	rows := b.toWrite()
-	b.inserted = make(map[string]*model.Prospect, len(rows))
-	if len(rows) == 0 {
-		return nil
-	}
-	n := len(rows)
-	ids := make([]uuid.UUID, n)
-	identities, custom := make([]string, n), make([]string, n)
+// insert writes the first row of every identity in one statement, sorted
+// by identity (so that concurrent batches take index locks in one order),
+// the columns passed to pgx as binary arrays and unnested in the database
+// (PostgreSQL parses a thousand VALUES tuples, or array literals in the SQL
+// text, far slower). ON CONFLICT DO NOTHING skips the identities the
+// roster holds; those alone are then read, to be reported with the
+// prospect that holds them (under the roster lock no other writer can have
+// added one meanwhile).
+func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn) error {
+	identities := b.identities()
+	n := len(identities)
+	b.inserted = make(map[string]*model.Prospect, n)
+	ids := make([][16]byte, n) // pgx encodes [16]byte as binary uuid; uuid.UUID would go through its text form
 	emails, linkedins, firsts, lasts := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
 	companies, titles, phones, locations := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
-	for i, p := range rows {
-		ids[i], identities[i] = p.ID, p.Identity
+	custom := make([]string, n)
+	for i, id := range identities {
+		p := b.rows[b.firstOf[id]]
+		ids[i] = p.ID
 		emails[i], linkedins[i], firsts[i], lasts[i] = p.Email, p.LinkedinURL, p.FirstName, p.LastName
 		companies[i], titles[i], phones[i], locations[i] = p.Company, p.Title, p.Phone, p.Location
-		cf := p.CustomFields
-		if cf == nil {
-			cf = map[string]any{}
-		}
-		js, err := model.CompactJSON(cf)
+		custom[i] = string(p.CustomFieldsJSON())
+	}
+	now := b.rows[b.firstOf[identities[0]]].CreatedAt
+	written := make(map[uuid.UUID]bool, n)
+	err := raw(func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `INSERT INTO prospects (id, campaign_id, identity, email, linkedin_url, first_name, last_name,
+	company, title, phone, location, custom_fields, status, created_at, updated_at)
+SELECT r.id, $1, r.identity, r.email, r.linkedin_url, r.first_name, r.last_name,
+	r.company, r.title, r.phone, r.location, r.custom_fields::jsonb, 'pending', $2, $2
+FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+	AS r (id, identity, email, linkedin_url, first_name, last_name, company, title, phone, location, custom_fields)
+ON CONFLICT (campaign_id, identity) DO NOTHING
+RETURNING id`, readMode(c), b.campaignID, now, ids, identities, emails, linkedins, firsts, lasts,
+			companies, titles, phones, locations, custom)
 		if err != nil {
 			return err
 		}
-		custom[i] = string(js)
-	}
-	now := rows[0].CreatedAt
-	var written []uuid.UUID
-	err := tx.NewRaw(`INSERT INTO prospects (id, campaign_id, identity, email, linkedin_url, first_name, last_name,
-	company, title, phone, location, custom_fields, status, created_at, updated_at)
-SELECT r.id, ?, r.identity, r.email, r.linkedin_url, r.first_name, r.last_name,
-	r.company, r.title, r.phone, r.location, r.custom_fields::jsonb, 'pending', ?, ?
-FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-	AS r (id, identity, email, linkedin_url, first_name, last_name, company, title, phone, location, custom_fields)
-ON CONFLICT (campaign_id, identity) DO NOTHING
-RETURNING id`, b.campaignID, now, now,
-		pgdialect.Array(ids), pgdialect.Array(identities), pgdialect.Array(emails), pgdialect.Array(linkedins),
-		pgdialect.Array(firsts), pgdialect.Array(lasts), pgdialect.Array(companies), pgdialect.Array(titles),
-		pgdialect.Array(phones), pgdialect.Array(locations), pgdialect.Array(custom)).
-		Scan(ctx, &written)
+		var id [16]byte
+		_, err = pgx.ForEachRow(rows, []any{&id}, func() error {
+			written[uuid.UUID(id)] = true
+			return nil
+		})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("insert prospects: %w", err)
 	}
-	ok := make(map[uuid.UUID]bool, len(written))
-	for _, id := range written {
-		ok[id] = true
-	}
-	for _, p := range rows {
-		if ok[p.ID] {
-			b.inserted[p.Identity] = p
+	var skipped []string
+	for _, id := range identities {
+		p := b.rows[b.firstOf[id]]
+		if written[p.ID] {
+			b.inserted[id] = p
+		} else {
+			skipped = append(skipped, id)
 		}
 	}
-	if len(written) == len(rows) {
+	if len(skipped) == 0 {
+		b.onRoster = map[string]*model.Prospect{}
 		return nil
 	}
-	// Someone else's rows won: look them up (the roster wins).
-	if err := b.matchRoster(ctx, tx); err != nil {
-		return err
-	}
-	for id, p := range b.inserted {
-		if e, ok := b.onRoster[id]; ok && e.ID == p.ID {
-			delete(b.onRoster, id)
-		}
-	}
-	return nil
+	return b.matchRoster(ctx, tx, skipped)
 }
 
 // report fills res: the written prospects in submission order and a

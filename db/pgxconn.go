@@ -20,16 +20,19 @@ func (s *Store) withPgx(ctx context.Context, fn func(*pgx.Conn) error) error {
 		return err
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("the database driver is %T, not pgx", dc)
-		}
-		return fn(c.Conn())
-	})
+	return conn.Raw(func(dc any) error { return asPgx(dc, fn) })
 }
 
-// readMode is how a hot read sends its statement. Open's default, exec
+// asPgx hands database/sql's driver connection to fn as pgx's.
+func asPgx(dc any, fn func(*pgx.Conn) error) error {
+	c, ok := dc.(*stdlib.Conn)
+	if !ok {
+		return fmt.Errorf("the database driver is %T, not pgx", dc)
+	}
+	return fn(c.Conn())
+}
+
+// readMode is how a hot statement (the list, the add's insert) is sent. Open's default, exec
 // mode, sends text parameters and gets text results; describing the
 // statement once per connection (its few shapes are cached) gets binary
 // results instead, still with unnamed statements, so it works through

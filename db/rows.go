@@ -69,27 +69,28 @@ func cleanText(s *string) (*string, error) {
 	return &t, nil
 }
 
-// checkCustomFields enforces SPEC §6 on a whole custom-fields object.
-func checkCustomFields(m map[string]any) error {
+// checkCustomFields enforces SPEC §6 on a whole custom-fields object, and
+// returns it as compact JSON (what is stored and answered).
+func checkCustomFields(m map[string]any) ([]byte, error) {
 	for k := range m {
 		if !customFieldKey.MatchString(k) {
-			return fmt.Errorf("has the key %q; keys are 1 to 64 letters, digits, _ or -", truncate(k, 70))
+			return nil, fmt.Errorf("has the key %q; keys are 1 to 64 letters, digits, _ or -", truncate(k, 70))
 		}
 	}
 	b, err := model.CompactJSON(m)
 	if err != nil {
-		return fmt.Errorf("is not valid JSON")
+		return nil, fmt.Errorf("is not valid JSON")
 	}
 	if len(b) > MaxCustomFieldBytes {
-		return fmt.Errorf("is %d bytes as compact JSON; at most %d are allowed", len(b), MaxCustomFieldBytes)
+		return nil, fmt.Errorf("is %d bytes as compact JSON; at most %d are allowed", len(b), MaxCustomFieldBytes)
 	}
 	// PostgreSQL's jsonb stores numbers in full: 1e1000 is 5 bytes here and
 	// 1001 there. Count what the exponents expand to, so the limit bounds
 	// what is stored.
 	if n := len(b) + exponentGrowth(m); n > MaxCustomFieldBytes {
-		return fmt.Errorf("is %d bytes once its numbers are written out in full; at most %d are allowed", n, MaxCustomFieldBytes)
+		return nil, fmt.Errorf("is %d bytes once its numbers are written out in full; at most %d are allowed", n, MaxCustomFieldBytes)
 	}
-	return nil
+	return b, nil
 }
 
 // exponentGrowth is how many bytes v's numbers gain when written without an
@@ -212,9 +213,11 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 	if p.CustomFields == nil {
 		p.CustomFields = map[string]any{}
 	}
-	if err := checkCustomFields(p.CustomFields); err != nil {
+	if js, err := checkCustomFields(p.CustomFields); err != nil {
 		errs.add(index, "customFields", "%v", err)
 		ok = false
+	} else {
+		p.CustomFieldsRaw = js // encoded once: stored and answered as is
 	}
 	if !ok {
 		return nil
@@ -305,10 +308,11 @@ func applyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) 
 		if err != nil {
 			return bad("customFields", "%v", err)
 		}
-		if err := checkCustomFields(merged); err != nil {
+		js, err := checkCustomFields(merged)
+		if err != nil {
 			return bad("customFields", "%v", err)
 		}
-		p.CustomFields = merged
+		p.CustomFields, p.CustomFieldsRaw = merged, js
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func FuzzCheckCustomFields(f *testing.F) {
 		if !ok {
 			return
 		}
-		if err := checkCustomFields(m); err != nil {
+		if _, err := checkCustomFields(m); err != nil {
 			if err.Error() == "" {
 				t.Fatal("refusal with an empty message")
 			}

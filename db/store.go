@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"roster/model"
@@ -97,17 +98,38 @@ func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID,
 // whole transaction back, so it is safe to run again: fn is retried a few
 // times with jittered backoff before the error is returned.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.inTxRaw(ctx, func(ctx context.Context, tx bun.Tx, _ rawConn) error { return fn(ctx, tx) })
+}
+
+// rawConn runs fn on the transaction's connection as pgx, inside the
+// transaction: for statements whose arrays should travel as binary
+// parameters (Bun writes them into the SQL text, which PostgreSQL must
+// then parse).
+type rawConn func(fn func(*pgx.Conn) error) error
+
+// inTxRaw is inTx with the transaction's connection as pgx too.
+func (s *Store) inTxRaw(ctx context.Context, fn func(ctx context.Context, tx bun.Tx, raw rawConn) error) error {
 	limits := fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; SET LOCAL idle_in_transaction_session_timeout = %d",
 		s.Timeouts.Statement.Milliseconds(), s.Timeouts.Lock.Milliseconds(), s.Timeouts.IdleInTx.Milliseconds())
-	bounded := func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, limits); err != nil {
-			return fmt.Errorf("set timeouts: %w", err)
+	run := func() error {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return err
 		}
-		return fn(ctx, tx)
+		defer conn.Close()
+		raw := func(f func(*pgx.Conn) error) error {
+			return conn.Raw(func(dc any) error { return asPgx(dc, f) })
+		}
+		return conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, limits); err != nil {
+				return fmt.Errorf("set timeouts: %w", err)
+			}
+			return fn(ctx, tx, raw)
+		})
 	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = s.db.RunInTx(ctx, nil, bounded)
+		err = run()
 		if !retryable(err) || attempt == maxTxAttempts {
 			return err
 		}

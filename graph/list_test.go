@@ -1360,7 +1360,7 @@ type ltCounter struct {
 	stmts map[string][]string
 }
 
-func (h *ltCounter) record(ctx context.Context, sql string) {
+func (h *ltCounter) record(ctx context.Context, sql string, _ []any) {
 	id := graph.RequestID(ctx)
 	if !strings.HasPrefix(id, ltCountPrefix) {
 		return

@@ -97,15 +97,15 @@ func URL() string { return sharedURL }
 
 var (
 	observersMu sync.RWMutex
-	observers   []func(ctx context.Context, sql string)
+	observers   []func(ctx context.Context, sql string, args []any)
 )
 
 // OnStatement calls fn with every statement the test binary's database
-// runs from now on (its context and text; Bun's arguments are inlined in
-// the text, the hot paths' own are $n parameters), from whatever goroutine
-// runs it. Unlike Bun's query hooks it also sees the statements the store
+// runs from now on (its context, text and parameters: Bun's arguments are
+// inlined in the text, the hot paths' own are $n parameters), from whatever
+// goroutine runs it. Unlike Bun's query hooks it also sees the statements the store
 // sends through pgx directly, and it may be called while queries run.
-func OnStatement(fn func(ctx context.Context, sql string)) {
+func OnStatement(fn func(ctx context.Context, sql string, args []any)) {
 	observersMu.Lock()
 	defer observersMu.Unlock()
 	observers = append(observers, fn)
@@ -118,7 +118,7 @@ func (tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQuery
 	observersMu.RLock()
 	defer observersMu.RUnlock()
 	for _, fn := range observers {
-		fn(ctx, d.SQL)
+		fn(ctx, d.SQL, d.Args)
 	}
 	return ctx
 }
