@@ -1208,3 +1208,27 @@ func TestAddCustomFieldNumbersCountedInFull(t *testing.T) {
 		t.Fatalf("small exponents refused: %+v", res.UserErrors)
 	}
 }
+
+// TestAddRowUnmarshal pins what model.ProspectInput's own unmarshaller
+// answers (it replaced gqlgen's generated one, for speed): a customFields
+// that is not an object fails the request at its exact path, as a scalar
+// error; a text field given a number is read as its text, as gqlgen does.
+func TestAddRowUnmarshal(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	for _, tc := range []struct {
+		cf   any
+		kind string
+	}{{"str", "a string"}, {12, "a number"}, {[]any{1}, "a list"}, {true, "a boolean"}} {
+		r := a.do(addMutation, map[string]any{"c": c, "rows": []map[string]any{{"email": "a@x.com"}, {"email": "b@x.com", "customFields": tc.cf}}})
+		if len(r.Errors) != 1 || r.Errors[0].Message != "JSONObject must be an object, got "+tc.kind ||
+			fmt.Sprint(r.Errors[0].Path) != "[addProspects prospects 1 customFields]" || r.Errors[0].Code() != "GRAPHQL_VALIDATION_FAILED" {
+			t.Fatalf("customFields %v: %+v", tc.cf, r.Errors)
+		}
+	}
+	res := a.add(c, []map[string]any{{"email": "n@x.com", "firstName": 12, "customFields": nil, "title": nil}}, false)
+	if res.Imported != 1 || res.Prospects[0].FirstName == nil || *res.Prospects[0].FirstName != "12" || res.Prospects[0].Title != nil {
+		t.Fatalf("row with a number for a name: %+v", res)
+	}
+}

@@ -7831,8 +7831,9 @@ func (ec *executionContext) unmarshalNProspectInput2ᚕᚖrosterᚋmodelᚐProsp
 }
 
 func (ec *executionContext) unmarshalNProspectInput2ᚖrosterᚋmodelᚐProspectInput(ctx context.Context, v any) (*model.ProspectInput, error) {
-	res, err := ec.unmarshalInputProspectInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(model.ProspectInput)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNProspectPatch2rosterᚋmodelᚐProspectPatch(ctx context.Context, v any) (model.ProspectPatch, error) {

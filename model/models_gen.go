@@ -92,18 +92,6 @@ type ProspectEdge struct {
 	Node   *Prospect `json:"node"`
 }
 
-type ProspectInput struct {
-	Email        *string        `json:"email,omitempty"`
-	LinkedinURL  *string        `json:"linkedinUrl,omitempty"`
-	FirstName    *string        `json:"firstName,omitempty"`
-	LastName     *string        `json:"lastName,omitempty"`
-	Company      *string        `json:"company,omitempty"`
-	Title        *string        `json:"title,omitempty"`
-	Phone        *string        `json:"phone,omitempty"`
-	Location     *string        `json:"location,omitempty"`
-	CustomFields map[string]any `json:"customFields,omitempty"`
-}
-
 // A patch: an omitted field is left unchanged; an explicit null clears it (never the campaign's required identity).
 type ProspectPatch struct {
 	Email       graphql.Omittable[*string] `json:"email,omitempty"`
