@@ -86,8 +86,9 @@ RETURNING id`
 
 func sqlAdd(ctx context.Context, pool *pgxpool.Pool, r *roster, rows []addRow) error {
 	n := len(rows)
+	// [16]byte travels as a binary uuid; uuid.UUID would go through its text form.
 	ids, identities, emails, firsts, lasts, companies, custom :=
-		make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		make([][16]byte, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, row := range rows {
 		id, err := uuid.NewV7()
 		if err != nil {
@@ -121,7 +122,7 @@ type addResult struct {
 
 // addPhase sends cfg.batches adds through the API and as many through the
 // floor statement, taking turns.
-func addPhase(ctx context.Context, cfg config, api *client, pool *pgxpool.Pool, r *roster) (addResult, error) {
+func addPhase(ctx context.Context, cfg config, m meter, api *client, pool *pgxpool.Pool, r *roster) (addResult, error) {
 	rng := rand.New(rand.NewPCG(uint64(r.size), 11))
 	stopProfile, err := profile(cfg.profileDir, fmt.Sprintf("add-%s", size(r.size)))
 	if err != nil {
@@ -129,26 +130,31 @@ func addPhase(ctx context.Context, cfg config, api *client, pool *pgxpool.Pool, 
 	}
 	defer stopProfile()
 	var apiLat, floorLat []time.Duration
+	var apiCPU, floorCPU cpu
 	for b := range cfg.batches {
 		body, err := addBody(r, addBatch(r, "api", b, rng))
 		if err != nil {
 			return addResult{}, err
 		}
-		t0 := time.Now()
+		c0, t0 := m.read(), time.Now()
 		if err := api.add(ctx, body); err != nil {
 			return addResult{}, err
 		}
 		apiLat = append(apiLat, time.Since(t0))
+		apiCPU = apiCPU.add(m.read().sub(c0))
 
 		rows := addBatch(r, "sql", b, rng)
-		t0 = time.Now()
+		c0, t0 = m.read(), time.Now()
 		if err := sqlAdd(ctx, pool, r, rows); err != nil {
 			return addResult{}, err
 		}
 		floorLat = append(floorLat, time.Since(t0))
+		floorCPU = floorCPU.add(m.read().sub(c0))
 	}
 	if ctx.Err() != nil {
 		return addResult{}, errors.New("interrupted")
 	}
-	return addResult{size: r.size, api: newStats(apiLat, 0), floor: newStats(floorLat, 0)}, nil
+	res := addResult{size: r.size, api: newStats(apiLat, 0), floor: newStats(floorLat, 0)}
+	res.api.cpu, res.floor.cpu = apiCPU.per(len(apiLat)), floorCPU.per(len(floorLat))
+	return res, nil
 }

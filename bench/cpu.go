@@ -23,6 +23,8 @@ type cpu struct{ server, pg, bench time.Duration }
 
 func (a cpu) sub(b cpu) cpu { return cpu{a.server - b.server, a.pg - b.pg, a.bench - b.bench} }
 
+func (a cpu) add(b cpu) cpu { return cpu{a.server + b.server, a.pg + b.pg, a.bench + b.bench} }
+
 func (a cpu) per(n int) cpu {
 	if n == 0 {
 		return cpu{}

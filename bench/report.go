@@ -91,6 +91,8 @@ func (r *report) rows() []row {
 		rows = append(rows,
 			row{fmt.Sprintf("add 1000 into %s, API over HTTP", size(a.size)), latencies(a.api, 95), "", ""},
 			row{fmt.Sprintf("add 1000 into %s, floor SQL via pgx", size(a.size)), latencies(a.floor, 95), "", ""},
+			row{fmt.Sprintf("add into %s, CPU per batch, API", size(a.size)), r.cpuSplit(a.api.cpu, true), "", ""},
+			row{fmt.Sprintf("add into %s, CPU per batch, floor", size(a.size)), r.cpuSplit(a.floor.cpu, false), "", ""},
 			row{fmt.Sprintf("add into %s, API / floor p50", size(a.size)), fmt.Sprintf("%.2f×", ratio), "≤ 1.3×", verdict(ratio <= 1.3)})
 	}
 	growth := float64(r.add[1].api.pct(50)) / float64(r.add[0].api.pct(50))

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -158,17 +157,6 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// CompactJSON encodes v as compact UTF-8 JSON without Go's HTML escaping, the
-// form whose size the contract limits.
-func CompactJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
 
 // A Cursor is an opaque position in a roster's order: the id of the prospect
 // it follows. Ids are time-ordered (UUIDv7) and assigned in submission
