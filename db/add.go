@@ -59,7 +59,7 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 				return err
 			}
 		} else {
-			if err := plan.insert(ctx, tx, raw); err != nil {
+			if err := plan.insert(ctx, tx, raw, s.hotMode); err != nil {
 				return err
 			}
 			if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
@@ -153,7 +153,7 @@ func (b *batch) matchRoster(ctx context.Context, idb bun.IDB, identities []strin
 // roster holds; those alone are then read, to be reported with the
 // prospect that holds them (under the roster lock no other writer can have
 // added one meanwhile).
-func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn) error {
+func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn, hotMode pgx.QueryExecMode) error {
 	identities := b.identities()
 	n := len(identities)
 	b.inserted = make(map[string]*model.Prospect, n)
@@ -178,7 +178,7 @@ SELECT r.id, $1, r.identity, r.email, r.linkedin_url, r.first_name, r.last_name,
 FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
 	AS r (id, identity, email, linkedin_url, first_name, last_name, company, title, phone, location, custom_fields)
 ON CONFLICT (campaign_id, identity) DO NOTHING
-RETURNING id`, readMode(c), b.campaignID, now, ids, identities, emails, linkedins, firsts, lasts,
+RETURNING id`, hotMode, b.campaignID, now, ids, identities, emails, linkedins, firsts, lasts,
 			companies, titles, phones, locations, custom)
 		if err != nil {
 			return err

@@ -10,3 +10,6 @@ import (
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return s.inTx(ctx, fn)
 }
+
+// HotModeFor is hotModeFor, for tests.
+var HotModeFor = hotModeFor

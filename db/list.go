@@ -118,7 +118,7 @@ ORDER BY p.id`
 	out := &ProspectPage{Page: pg, Keyset: q.After != nil}
 	found := false
 	err = s.withPgx(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, query, append([]any{readMode(c)}, args...)...)
+		rows, err := c.Query(ctx, query, append([]any{s.hotMode}, args...)...)
 		if err != nil {
 			return err
 		}

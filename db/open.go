@@ -45,6 +45,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	}
 	cfg.Tracer = o.Tracer
 	sqldb := stdlib.OpenDB(*cfg)
+	hotModes.Store(sqldb, hotModeFor(url, cfg.DefaultQueryExecMode))
 	sqldb.SetMaxOpenConns(32)
 	sqldb.SetMaxIdleConns(32)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
@@ -59,7 +60,13 @@ func OpenWith(ctx context.Context, url string, o Options) (*bun.DB, error) {
 }
 
 // NewStore returns the store over an open database.
-func NewStore(db *bun.DB) *Store { return &Store{db: db, Timeouts: DefaultTimeouts} }
+func NewStore(db *bun.DB) *Store {
+	mode := pgx.QueryExecModeCacheDescribe // a handle Open did not make: pooler-safe
+	if m, ok := hotModes.Load(db.DB); ok {
+		mode = m.(pgx.QueryExecMode)
+	}
+	return &Store{db: db, Timeouts: DefaultTimeouts, hotMode: mode}
+}
 
 // Ping says whether the database answers; /readyz asks it.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

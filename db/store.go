@@ -22,6 +22,8 @@ type Store struct {
 	db *bun.DB
 	// Timeouts bound every mutation's transaction.
 	Timeouts Timeouts
+	// hotMode is how the list and the add's insert are sent (hotModeFor).
+	hotMode pgx.QueryExecMode
 }
 
 // Timeouts are the database budgets of a mutation, set with SET LOCAL at the

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"roster/db"
 	"roster/db/dbtest"
@@ -264,6 +265,26 @@ func TestListCustomFieldsRaw(t *testing.T) {
 		}
 		if got := decode(raw); !reflect.DeepEqual(got, decode(want)) {
 			t.Fatalf("custom fields %s, want %s", raw, want)
+		}
+	}
+}
+
+// TestHotMode: the hot statements are prepared on a direct connection, and
+// travel as the URL says when it names a mode (a pooler in between), exec
+// upgraded to the pooler-safe describe-once.
+func TestHotMode(t *testing.T) {
+	for _, tc := range []struct {
+		url    string
+		chosen pgx.QueryExecMode
+		want   pgx.QueryExecMode
+	}{
+		{"postgres://u@h/db", pgx.QueryExecModeExec, pgx.QueryExecModeCacheStatement},
+		{"postgres://u@h/db?default_query_exec_mode=exec", pgx.QueryExecModeExec, pgx.QueryExecModeCacheDescribe},
+		{"postgres://u@h/db?default_query_exec_mode=simple_protocol", pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeSimpleProtocol},
+		{"postgres://u@h/db?default_query_exec_mode=cache_statement", pgx.QueryExecModeCacheStatement, pgx.QueryExecModeCacheStatement},
+	} {
+		if got := db.HotModeFor(tc.url, tc.chosen); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.url, got, tc.want)
 		}
 	}
 }
