@@ -157,7 +157,6 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-
 // A Cursor is an opaque position in a roster's order: the id of the prospect
 // it follows. Ids are time-ordered (UUIDv7) and assigned in submission
 // order, so a cursor stays a valid position after its prospect is removed.
