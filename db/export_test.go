@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 )
 
@@ -13,3 +14,12 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 
 // HotModeFor is hotModeFor, for tests.
 var HotModeFor = hotModeFor
+
+// BuildMarks reads the marks of a campaign's roster (status "" for the
+// whole roster), as the background refresh does.
+func (s *Store) BuildMarks(ctx context.Context, campaign uuid.UUID, status string) error {
+	return s.buildMarks(ctx, marksKey{campaign: campaign, status: status})
+}
+
+// MarkHits is how many pages were served from marks.
+func (s *Store) MarkHits() int64 { return s.marks.hits.Load() }

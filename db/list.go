@@ -94,20 +94,38 @@ func (s *Store) ListProspects(ctx context.Context, owner string, campaignID uuid
 	}
 	t := totalExpr(q)
 	var ids string
+	// Marks (marks.go) serve deep pages of a whole roster or of one status.
+	markKey, markable := marksKey{campaign: campaignID}, q.After == nil && q.Stage == nil && pg.Offset() >= marksEvery
+	if q.Status != nil {
+		markKey.status = q.Status.DB()
+	}
+	markVersion := int64(-1) // no roster has it: the marked branch stays off
 	if q.After != nil {
 		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + ` AND id > ` + args.add(*q.After) +
 			` ORDER BY id LIMIT ` + args.add(pg.Limit+1)
 	} else {
+		var mark [16]byte
+		skip := 0
+		if markable {
+			if v, m, sk, ok := s.marks.at(markKey, pg.Offset()); ok {
+				markVersion, mark, skip = v, m, sk
+			}
+		}
 		// bigint: page × limit may pass int4 (the planner would infer it).
 		off, n := args.add(pg.Offset())+"::bigint", args.add(pg.Limit+1)+"::bigint"
+		mv := args.add(markVersion) + "::bigint"
 		ids = `(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
-		AND ` + off + ` < ` + t + ` AND ` + off + ` <= ` + t + ` / 2 ORDER BY id LIMIT ` + n + ` OFFSET ` + off + `)
+		AND c.roster_version = ` + mv + ` AND ` + off + ` < ` + t + ` AND id >= ` + args.add(mark) + `::uuid
+		ORDER BY id LIMIT ` + n + ` OFFSET ` + args.add(skip) + `::bigint)
 	UNION ALL
 	(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
-		AND ` + off + ` < ` + t + ` AND ` + off + ` > ` + t + ` / 2
+		AND c.roster_version <> ` + mv + ` AND ` + off + ` < ` + t + ` AND ` + off + ` <= ` + t + ` / 2 ORDER BY id LIMIT ` + n + ` OFFSET ` + off + `)
+	UNION ALL
+	(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
+		AND c.roster_version <> ` + mv + ` AND ` + off + ` < ` + t + ` AND ` + off + ` > ` + t + ` / 2
 		ORDER BY id DESC LIMIT greatest(least(` + n + `, ` + t + ` - ` + off + `), 0) OFFSET greatest(` + t + ` - ` + off + ` - ` + n + `, 0))`
 	}
-	query := `SELECT coalesce(` + t + `, 0), ` + pageColumns + `
+	query := `SELECT coalesce(` + t + `, 0), c.roster_version, ` + pageColumns + `
 FROM campaigns AS c
 LEFT JOIN LATERAL (
 	SELECT p.* FROM (` + ids + `) AS k JOIN prospects AS p ON p.id = k.id
@@ -117,12 +135,13 @@ ORDER BY p.id`
 
 	out := &ProspectPage{Page: pg, Keyset: q.After != nil}
 	found := false
+	var version int64
 	err = s.withPgx(ctx, func(c *pgx.Conn) error {
 		rows, err := c.Query(ctx, query, append([]any{s.hotMode}, args...)...)
 		if err != nil {
 			return err
 		}
-		out.Prospects, found, err = scanPage(rows, pg.Limit+1, &out.TotalCount)
+		out.Prospects, found, err = scanPage(rows, pg.Limit+1, &out.TotalCount, &version)
 		return err
 	})
 	if err != nil {
@@ -130,6 +149,12 @@ ORDER BY p.id`
 	}
 	if !found {
 		return nil, model.ErrNotFound
+	}
+	switch {
+	case markable && version == markVersion:
+		s.marks.hits.Add(1)
+	case markable && pg.Offset() < out.TotalCount:
+		s.refreshMarks(markKey) // missing or stale: walked this time
 	}
 	if len(out.Prospects) > pg.Limit {
 		out.Prospects = out.Prospects[:pg.Limit]
@@ -142,11 +167,11 @@ ORDER BY p.id`
 const pageColumns = `p.id, p.campaign_id, p.identity, p.email, p.linkedin_url, p.first_name, p.last_name,
 	p.company, p.title, p.phone, p.location, p.custom_fields, p.status, p.created_at, p.updated_at`
 
-// scanPage reads the listing statement's rows: the total beside each
-// prospect, or one row of NULL prospect columns for an empty page. found
-// says the campaign's row came. Custom fields are compacted into one
-// buffer the page's prospects share.
-func scanPage(rows pgx.Rows, capacity int, total *int) (_ []*model.Prospect, found bool, _ error) {
+// scanPage reads the listing statement's rows: the total and the roster
+// version beside each prospect, or one row of NULL prospect columns for an
+// empty page. found says the campaign's row came. Custom fields are
+// compacted into one buffer the page's prospects share.
+func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*model.Prospect, found bool, _ error) {
 	defer rows.Close()
 	page := make([]model.Prospect, 0, capacity)
 	var (
@@ -155,10 +180,10 @@ func scanPage(rows pgx.Rows, capacity int, total *int) (_ []*model.Prospect, fou
 		created, updated pgtype.Timestamptz
 		custom           = make([]byte, 0, 96*capacity)
 		p                model.Prospect
-		dest             = []any{total, &id, &campaign, &identity, &p.Email, &p.LinkedinURL, &p.FirstName, &p.LastName,
+		dest             = []any{total, version, &id, &campaign, &identity, &p.Email, &p.LinkedinURL, &p.FirstName, &p.LastName,
 			&p.Company, &p.Title, &p.Phone, &p.Location, nil, &status, &created, &updated}
 	)
-	const customCol = 12
+	const customCol = 13
 	for rows.Next() {
 		found = true
 		p = model.Prospect{}

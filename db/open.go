@@ -65,7 +65,7 @@ func NewStore(db *bun.DB) *Store {
 	if m, ok := hotModes.Load(db.DB); ok {
 		mode = m.(pgx.QueryExecMode)
 	}
-	return &Store{db: db, Timeouts: DefaultTimeouts, hotMode: mode}
+	return &Store{db: db, Timeouts: DefaultTimeouts, hotMode: mode, marks: newMarksCache()}
 }
 
 // Ping says whether the database answers; /readyz asks it.

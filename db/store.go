@@ -24,6 +24,8 @@ type Store struct {
 	Timeouts Timeouts
 	// hotMode is how the list and the add's insert are sent (hotModeFor).
 	hotMode pgx.QueryExecMode
+	// marks are positions of the rosters listed deep (marks.go).
+	marks *marksCache
 }
 
 // Timeouts are the database budgets of a mutation, set with SET LOCAL at the
