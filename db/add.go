@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
 	"roster/model"
@@ -157,13 +158,13 @@ func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn, hotMode pgx.
 	identities := b.identities()
 	n := len(identities)
 	b.inserted = make(map[string]*model.Prospect, n)
-	ids := make([][16]byte, n) // pgx encodes [16]byte as binary uuid; uuid.UUID would go through its text form
+	ids := make([]pgtype.UUID, n) // binary as is; uuid.UUID would go through its text form
 	emails, linkedins, firsts, lasts := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
 	companies, titles, phones, locations := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
 	custom := make([]string, n)
 	for i, id := range identities {
 		p := b.rows[b.firstOf[id]]
-		ids[i] = p.ID
+		ids[i] = pgtype.UUID{Bytes: p.ID, Valid: true}
 		emails[i], linkedins[i], firsts[i], lasts[i] = p.Email, p.LinkedinURL, p.FirstName, p.LastName
 		companies[i], titles[i], phones[i], locations[i] = p.Company, p.Title, p.Phone, p.Location
 		custom[i] = string(p.CustomFieldsJSON())

@@ -288,3 +288,67 @@ func TestHotMode(t *testing.T) {
 		}
 	}
 }
+
+// TestListWireFormats: a page decoded from the binary wire format (the
+// usual, direct decoding) is the page pgx's own scanning makes of the text
+// format (a URL that chooses the simple protocol), field for field.
+func TestListWireFormats(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := db.NewStore(dbtest.DB(t))
+	sep := "?"
+	if strings.Contains(dbtest.URL(), "?") {
+		sep = "&"
+	}
+	url := dbtest.URL()
+	if strings.Contains(url, "default_query_exec_mode=") {
+		url = strings.Replace(url, "default_query_exec_mode=exec", "default_query_exec_mode=simple_protocol", 1)
+	} else {
+		url += sep + "default_query_exec_mode=simple_protocol"
+	}
+	textDB, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer textDB.Close()
+	text := db.NewStore(textDB)
+	owner := "wire-" + uuid.NewString()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	in := rows(5, "w%d@x.com")
+	first, loc := "Zoë \"Q\"", "東京"
+	in[1].FirstName, in[1].Location, in[1].CustomFields = &first, &loc, map[string]any{"a": json.Number("1.50"), "b": []any{"x"}}
+	// The add's insert through the simple protocol too (its arrays as text).
+	if _, err := s.AddProspects(ctx, owner, c.ID, in[:2], false); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := text.AddProspects(ctx, owner, c.ID, in, false); err != nil || res.ImportedCount != 3 || len(res.Duplicates) != 2 {
+		t.Fatalf("add through the simple protocol: %+v, %v", res, err)
+	}
+	if _, err := dbtest.DB(t).ExecContext(ctx, `UPDATE prospects SET status = 'replied' WHERE campaign_id = ? AND identity = 'w3@x.com'`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := s.ListProspects(ctx, owner, c.ID, db.ListQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt, err := text.ListProspects(ctx, owner, c.ID, db.ListQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bin.TotalCount != 5 || txt.TotalCount != 5 || len(bin.Prospects) != 5 || len(txt.Prospects) != 5 {
+		t.Fatalf("totals %d/%d, rows %d/%d", bin.TotalCount, txt.TotalCount, len(bin.Prospects), len(txt.Prospects))
+	}
+	for i := range bin.Prospects {
+		b, x := *bin.Prospects[i], *txt.Prospects[i]
+		if !b.CreatedAt.Equal(x.CreatedAt) || !b.UpdatedAt.Equal(x.UpdatedAt) {
+			t.Fatalf("row %d: times %v/%v, %v/%v", i, b.CreatedAt, x.CreatedAt, b.UpdatedAt, x.UpdatedAt)
+		}
+		b.CreatedAt, b.UpdatedAt = x.CreatedAt, x.UpdatedAt // equal instants; locations may differ
+		if !reflect.DeepEqual(b, x) {
+			t.Fatalf("row %d:\nbinary %+v\ntext   %+v", i, b, x)
+		}
+	}
+	if got := *bin.Prospects[1].FirstName; got != first || bin.Prospects[3].Status != model.ProspectStatusReplied {
+		t.Fatalf("decoded %q, status %s", got, bin.Prospects[3].Status)
+	}
+}
