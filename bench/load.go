@@ -198,6 +198,52 @@ type sqlList struct {
 	// countFirst sends a count(*) ahead of the page (the naive way); the
 	// page statements then take $1 campaign, $2 offset.
 	countFirst bool
+	// marked statements also take $4 the marks' version, $5 the mark
+	// before the page, $6 how far past it the page starts.
+	marked bool
+}
+
+// marksEvery is db/marks.go's distance between marks.
+const marksEvery = 1000
+
+// readMarks reads the roster's marks as db/marks.go does.
+func readMarks(ctx context.Context, pool *pgxpool.Pool, r *roster) error {
+	r.marks = map[bool]rosterMarks{}
+	for _, pending := range []bool{false, true} {
+		filter := ""
+		if pending {
+			filter = " AND status = 'pending'"
+		}
+		var m rosterMarks
+		err := pool.QueryRow(ctx, `SELECT c.roster_version, ARRAY(
+	SELECT id FROM (
+		SELECT id, row_number() OVER (ORDER BY id) - 1 AS pos FROM prospects WHERE campaign_id = $1`+filter+`
+	) AS r WHERE pos % 1000 = 0 ORDER BY id)
+FROM campaigns AS c WHERE c.id = $1`, r.id).Scan(&m.version, &m.ids)
+		if err != nil {
+			return fmt.Errorf("read marks: %w", err)
+		}
+		r.marks[pending] = m
+	}
+	return nil
+}
+
+// floorMarkedSQL is floorSQL with the server's marks: the page's ids come
+// from the mark before it, at most 999 entries on, while the campaign's
+// roster_version is the marks' (as the API checks too).
+func floorMarkedSQL(status, total string) string {
+	t := "(c.stats ->> '" + total + "')::int"
+	return `SELECT ` + t + `, ` + columns + `
+FROM campaigns AS c
+LEFT JOIN LATERAL (
+	SELECT p.* FROM (
+		SELECT id FROM prospects
+		WHERE campaign_id = $1` + status + ` AND c.roster_version = $4 AND $3 < ` + t + ` AND id >= $5
+		ORDER BY id LIMIT 201 OFFSET $6
+	) AS k JOIN prospects AS p ON p.id = k.id
+) AS p ON true
+WHERE c.id = $1 AND c.owner = $2
+ORDER BY p.id`
 }
 
 // columns are the ones the list query asks for.
@@ -261,6 +307,8 @@ WHERE c.id = $1 AND c.owner = $2`
 var (
 	floorList = sqlList{name: "floor",
 		all: floorSQL("", "total"), pending: floorSQL(" AND status = 'pending'", "pending")}
+	markedList = sqlList{name: "floor with the server's marks, via pgx", marked: true,
+		all: floorMarkedSQL("", "total"), pending: floorMarkedSQL(" AND status = 'pending'", "pending")}
 	forwardList = sqlList{name: "floor walking forward only, via pgx",
 		all: forwardSQL("", "total"), pending: forwardSQL(" AND status = 'pending'", "pending")}
 	apiList = sqlList{name: "the first db/list.go statement (correlated LATERAL) via pgx",
@@ -290,6 +338,17 @@ func (s sqlList) list(ctx context.Context, pool *pgxpool.Pool, r *roster, page i
 			return scanPage(rs, &res, nil)
 		})
 		err = pool.SendBatch(ctx, b).Close()
+	} else if s.marked {
+		m := r.marks[pending]
+		var mark [16]byte
+		skip := 0
+		if k := offset / marksEvery; k < len(m.ids) {
+			mark, skip = m.ids[k], offset-k*marksEvery
+		}
+		rows, err = pool.Query(ctx, stmt, r.id, owner, offset, m.version, mark, skip)
+		if err == nil {
+			err = scanPage(rows, &res, &res.TotalCount)
+		}
 	} else {
 		rows, err = pool.Query(ctx, stmt, r.id, owner, offset)
 		if err == nil {
@@ -335,7 +394,7 @@ func checkList(ctx context.Context, api *client, pool *pgxpool.Pool, r *roster, 
 	for _, q := range []struct {
 		page    int
 		pending bool
-	}{{1, false}, {2, true}, {r.size / pageSize, false}, {r.size / pageSize, true}} {
+	}{{1, false}, {2, true}, {r.size / pageSize / 2, false}, {r.size / pageSize / 3, true}, {r.size / pageSize, false}, {r.size / pageSize, true}} {
 		want, err := api.list(ctx, r, q.page, q.pending)
 		if err != nil {
 			return err
@@ -357,7 +416,10 @@ func checkList(ctx context.Context, api *client, pool *pgxpool.Pool, r *roster, 
 }
 
 func listPhase(ctx context.Context, cfg config, m meter, api *client, pool *pgxpool.Pool, r *roster, rep *report) error {
-	ways := []sqlList{floorList}
+	if err := readMarks(ctx, pool, r); err != nil {
+		return err
+	}
+	ways := []sqlList{floorList, markedList}
 	if cfg.diag {
 		ways = append(ways, forwardList, apiList, naiveList)
 	}

@@ -77,6 +77,12 @@ func (r *report) rows() []row {
 			"≥ 0.70×", verdict(r.list.rate >= 0.7*floor.rate)})
 	for _, d := range r.sqlLists[1:] {
 		rows = append(rows, row{"list, " + d.name, fmt.Sprintf("%.0f req/s, %s", d.s.rate, latencies(d.s, 99)), "", ""})
+		if d.name == markedList.name {
+			// The API walks from the server's marks, which a statement on
+			// its own cannot keep: this is the floor for the API's own work.
+			rows = append(rows, row{"list throughput, API / floor with marks", fmt.Sprintf("%.2f×", r.list.rate/d.s.rate),
+				"≥ 0.70× (the same target, strictest floor)", verdict(r.list.rate >= 0.7*d.s.rate)})
+		}
 	}
 	rows = append(rows, row{"list CPU per request, API", r.cpuSplit(r.list.cpu, true), "", ""})
 	for _, d := range r.sqlLists {

@@ -17,6 +17,15 @@ import (
 type roster struct {
 	id   uuid.UUID
 	size int
+	// marks are the roster's positions as the server keeps them
+	// (db/marks.go), read once for the floor with marks: by pending.
+	marks map[bool]rosterMarks
+}
+
+// rosterMarks are the ids at every 1000th position at one roster_version.
+type rosterMarks struct {
+	version int64
+	ids     [][16]byte
 }
 
 var (

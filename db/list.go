@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,10 @@ type ListQuery struct {
 	Limit  *int
 	// After is the id an `after` cursor decoded to.
 	After *uuid.UUID
+	// Fields, when set, are the only Prospect fields (GraphQL names) the
+	// caller will read: the others' columns are not sent (NULL in their
+	// place), which saves PostgreSQL producing them. Id is always read.
+	Fields []string
 }
 
 // ProspectPage is one page of a roster.
@@ -129,7 +134,7 @@ func (s *Store) ListProspects(ctx context.Context, owner string, campaignID uuid
 		AND c.roster_version <> ` + mv + ` AND ` + off + ` < ` + t + ` AND ` + off + ` > ` + t + ` / 2
 		ORDER BY id DESC LIMIT greatest(least(` + n + `, ` + t + ` - ` + off + `), 0) OFFSET greatest(` + t + ` - ` + off + ` - ` + n + `, 0))`
 	}
-	query := `SELECT coalesce(` + t + `, 0), c.roster_version, ` + pageColumns + `
+	query := `SELECT coalesce(` + t + `, 0), c.roster_version, ` + pageColumns(q.Fields) + `
 FROM campaigns AS c
 LEFT JOIN LATERAL (
 	SELECT p.* FROM (` + ids + `) AS k JOIN prospects AS p ON p.id = k.id
@@ -167,9 +172,43 @@ ORDER BY p.id`
 	return out, nil
 }
 
-// pageColumns are a prospect's columns in the order scanPage reads them.
-const pageColumns = `p.id, p.campaign_id, p.identity, p.email, p.linkedin_url, p.first_name, p.last_name,
-	p.company, p.title, p.phone, p.location, p.custom_fields, p.status, p.created_at, p.updated_at`
+// pageColumn is one of a page's prospect columns, in the order scanPage
+// reads them, with the GraphQL fields that need it.
+type pageColumn struct {
+	expr, null string
+	fields     []string
+}
+
+var pageColumnList = []pageColumn{
+	{"p.id", "", nil}, // always: order, cursors
+	{"p.campaign_id", "NULL::uuid", []string{"campaignId"}},
+	{"p.identity", "NULL::text", nil}, // no field answers it: only when all are read
+	{"p.email", "NULL::text", []string{"email"}},
+	{"p.linkedin_url", "NULL::text", []string{"linkedinUrl"}},
+	{"p.first_name", "NULL::text", []string{"firstName"}},
+	{"p.last_name", "NULL::text", []string{"lastName"}},
+	{"p.company", "NULL::text", []string{"company"}},
+	{"p.title", "NULL::text", []string{"title"}},
+	{"p.phone", "NULL::text", []string{"phone"}},
+	{"p.location", "NULL::text", []string{"location"}},
+	{"p.custom_fields", "NULL::jsonb", []string{"customFields"}},
+	{"p.status", "NULL::text", []string{"status", "stage"}},
+	{"p.created_at", "NULL::timestamptz", []string{"createdAt"}},
+	{"p.updated_at", "NULL::timestamptz", []string{"updatedAt"}},
+}
+
+// pageColumns lists a page's prospect columns, NULL for those no field in
+// fields needs (fields nil: all of them).
+func pageColumns(fields []string) string {
+	cols := make([]string, len(pageColumnList))
+	for i, c := range pageColumnList {
+		cols[i] = c.expr
+		if fields != nil && c.null != "" && !slices.ContainsFunc(c.fields, func(f string) bool { return slices.Contains(fields, f) }) {
+			cols[i] = c.null
+		}
+	}
+	return strings.Join(cols, ", ")
+}
 
 // scanPage reads the listing statement's rows: the total and the roster
 // version beside each prospect, or one row of NULL prospect columns for an
@@ -204,11 +243,14 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		if !id.Valid {
 			continue // the campaign's row with an empty page
 		}
-		st, ok := model.ProspectStatusFromDB(status.String)
-		if !ok {
-			return nil, found, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, status.String)
+		if status.Valid { // not when left out (ListQuery.Fields)
+			st, ok := model.ProspectStatusFromDB(status.String)
+			if !ok {
+				return nil, found, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, status.String)
+			}
+			p.Status = st
 		}
-		p.ID, p.CampaignID, p.Identity, p.Status = id.Bytes, campaign.Bytes, identity.String, st
+		p.ID, p.CampaignID, p.Identity = id.Bytes, campaign.Bytes, identity.String
 		p.CreatedAt, p.UpdatedAt = created.Time, updated.Time
 		start := len(custom)
 		custom = compactJSONB(custom, rows.RawValues()[customCol], rows.FieldDescriptions()[customCol].Format)

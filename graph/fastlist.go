@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"roster/db"
 	"roster/model"
 )
 
@@ -79,7 +80,11 @@ func (f fastList) serve(ctx context.Context, opCtx *graphql.OperationContext, fi
 	page, _ := args["page"].(*int)
 	limit, _ := args["limit"].(*int)
 	after, _ := args["after"].(*uuid.UUID)
-	conn, err := f.r.Query().Prospects(ctx, args["campaignId"].(uuid.UUID), status, stage, page, limit, after)
+	// The same as the resolver (Query.prospects), reading only the columns
+	// the selection needs.
+	conn, err := f.r.listProspects(ctx, args["campaignId"].(uuid.UUID), db.ListQuery{
+		Status: status, Stage: stage, Page: page, Limit: limit, After: after, Fields: prospectFields(plan, nil),
+	}, false)
 	if err != nil || conn == nil {
 		return nil, false
 	}
@@ -89,6 +94,34 @@ func (f fastList) serve(ctx context.Context, opCtx *graphql.OperationContext, fi
 	b = writeConnection(b, plan, conn)
 	return append(b, '}'), true
 }
+
+// prospectFields lists the Prospect fields the plan writes (of nodes and
+// of edges' nodes), appended to out, never nil.
+func prospectFields(plan []step, out []string) []string {
+	if out == nil {
+		out = []string{}
+	}
+	for _, s := range plan {
+		switch s.kind {
+		case kNodes, kEdges, kNode:
+			out = prospectFields(s.sub, out)
+		default:
+			if name := prospectFieldNames[s.kind]; name != "" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// prospectFieldNames names each Prospect field kind.
+var prospectFieldNames = func() map[fieldKind]string {
+	m := map[fieldKind]string{}
+	for name, k := range prospectPlan.fields {
+		m[k] = name
+	}
+	return m
+}()
 
 // step writes one selected field: its key, then its value by kind.
 type step struct {
