@@ -88,6 +88,50 @@ func (s *Store) ListProspects(ctx context.Context, owner string, campaignID uuid
 	if err != nil {
 		return nil, err
 	}
+	// Marks (marks.go) serve deep pages of a whole roster or of one status.
+	markKey, markable := marksKey{campaign: campaignID}, q.After == nil && q.Stage == nil && pg.Offset() >= marksEvery
+	if q.Status != nil {
+		markKey.status = q.Status.DB()
+	}
+	var mark *markPos
+	if markable {
+		if v, id, skip, ok := s.marks.at(markKey, pg.Offset()); ok {
+			mark = &markPos{version: v, id: id, skip: skip}
+		}
+	}
+	out, version, err := s.listOnce(ctx, owner, campaignID, q, pg, mark)
+	if err == nil && mark != nil && version != mark.version {
+		// The marks went stale (that statement's page came back empty): walk.
+		out, version, err = s.listOnce(ctx, owner, campaignID, q, pg, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case mark != nil && version == mark.version:
+		s.marks.hits.Add(1)
+	case markable && pg.Offset() < out.TotalCount:
+		s.refreshMarks(markKey) // missing or stale: walked this time
+	}
+	if len(out.Prospects) > pg.Limit {
+		out.Prospects = out.Prospects[:pg.Limit]
+		out.Page.HasNext = true
+	}
+	return out, nil
+}
+
+// markPos is where marks put a page: the mark before it, how far past the
+// mark it starts, at which roster_version.
+type markPos struct {
+	version int64
+	id      [16]byte
+	skip    int
+}
+
+// listOnce runs the listing statement: from mark when given (then the page
+// is empty unless the campaign's roster_version, returned, is the mark's),
+// else walking from the nearer end.
+func (s *Store) listOnce(ctx context.Context, owner string, campaignID uuid.UUID, q ListQuery, pg Page, mark *markPos) (*ProspectPage, int64, error) {
 	var args params
 	cid := args.add(campaignID)
 	filter := ""
@@ -103,35 +147,24 @@ func (s *Store) ListProspects(ctx context.Context, owner string, campaignID uuid
 	}
 	t := totalExpr(q)
 	var ids string
-	// Marks (marks.go) serve deep pages of a whole roster or of one status.
-	markKey, markable := marksKey{campaign: campaignID}, q.After == nil && q.Stage == nil && pg.Offset() >= marksEvery
-	if q.Status != nil {
-		markKey.status = q.Status.DB()
-	}
-	markVersion := int64(-1) // no roster has it: the marked branch stays off
-	if q.After != nil {
+	switch {
+	case q.After != nil:
 		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + ` AND id > ` + args.add(*q.After) +
 			` ORDER BY id LIMIT ` + args.add(pg.Limit+1)
-	} else {
-		var mark [16]byte
-		skip := 0
-		if markable {
-			if v, m, sk, ok := s.marks.at(markKey, pg.Offset()); ok {
-				markVersion, mark, skip = v, m, sk
-			}
-		}
+	case mark != nil:
+		off := args.add(pg.Offset()) + "::bigint"
+		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
+		AND c.roster_version = ` + args.add(mark.version) + `::bigint AND ` + off + ` < ` + t + `
+		AND id >= ` + args.add(pgtype.UUID{Bytes: mark.id, Valid: true}) + `::uuid
+		ORDER BY id LIMIT ` + args.add(pg.Limit+1) + `::bigint OFFSET ` + args.add(mark.skip) + `::bigint`
+	default:
 		// bigint: page × limit may pass int4 (the planner would infer it).
 		off, n := args.add(pg.Offset())+"::bigint", args.add(pg.Limit+1)+"::bigint"
-		mv := args.add(markVersion) + "::bigint"
 		ids = `(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
-		AND c.roster_version = ` + mv + ` AND ` + off + ` < ` + t + ` AND id >= ` + args.add(pgtype.UUID{Bytes: mark, Valid: true}) + `::uuid
-		ORDER BY id LIMIT ` + n + ` OFFSET ` + args.add(skip) + `::bigint)
+		AND ` + off + ` < ` + t + ` AND ` + off + ` <= ` + t + ` / 2 ORDER BY id LIMIT ` + n + ` OFFSET ` + off + `)
 	UNION ALL
 	(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
-		AND c.roster_version <> ` + mv + ` AND ` + off + ` < ` + t + ` AND ` + off + ` <= ` + t + ` / 2 ORDER BY id LIMIT ` + n + ` OFFSET ` + off + `)
-	UNION ALL
-	(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
-		AND c.roster_version <> ` + mv + ` AND ` + off + ` < ` + t + ` AND ` + off + ` > ` + t + ` / 2
+		AND ` + off + ` < ` + t + ` AND ` + off + ` > ` + t + ` / 2
 		ORDER BY id DESC LIMIT greatest(least(` + n + `, ` + t + ` - ` + off + `), 0) OFFSET greatest(` + t + ` - ` + off + ` - ` + n + `, 0))`
 	}
 	query := `SELECT coalesce(` + t + `, 0), c.roster_version, ` + pageColumns(q.Fields) + `
@@ -145,7 +178,7 @@ ORDER BY p.id`
 	out := &ProspectPage{Page: pg, Keyset: q.After != nil}
 	found := false
 	var version int64
-	err = s.withPgx(ctx, func(c *pgx.Conn) error {
+	err := s.withPgx(ctx, func(c *pgx.Conn) error {
 		rows, err := c.Query(ctx, query, append([]any{s.hotMode}, args...)...)
 		if err != nil {
 			return err
@@ -154,22 +187,12 @@ ORDER BY p.id`
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list prospects: %w", err)
+		return nil, 0, fmt.Errorf("list prospects: %w", err)
 	}
 	if !found {
-		return nil, model.ErrNotFound
+		return nil, 0, model.ErrNotFound
 	}
-	switch {
-	case markable && version == markVersion:
-		s.marks.hits.Add(1)
-	case markable && pg.Offset() < out.TotalCount:
-		s.refreshMarks(markKey) // missing or stale: walked this time
-	}
-	if len(out.Prospects) > pg.Limit {
-		out.Prospects = out.Prospects[:pg.Limit]
-		out.Page.HasNext = true
-	}
-	return out, nil
+	return out, version, nil
 }
 
 // pageColumn is one of a page's prospect columns, in the order scanPage
