@@ -156,9 +156,12 @@ How it is measured:
   (ownership, totalCount from the kept stats, SPEC §9) joined to the page. The page's ids come from an
   index-only walk of `+"`(campaign_id[, status], id)`"+` with OFFSET, from whichever end of the roster is
   nearer (the kept count says where the end is, in the same snapshot), and none for a page past the
-  end; only the page's rows are read from the heap. The other SQL rows are diagnostics: the same
-  walking forward only, the statement db/list.go sends today (with real parameters), and the naive
-  count(*) + OFFSET.
+  end; only the page's rows are read from the heap. That is the best a statement can do on its
+  own. The API does better with marks it keeps (db/marks.go: the ids at every 1000th position,
+  valid while the campaign's roster_version is unchanged), so the **floor with marks** is the same
+  statement starting from the mark before the page (read once before the run, as the server reads
+  them): the floor for the API's own work. The other SQL rows are diagnostics: the walk forward
+  only, the first statement db/list.go sent (a correlated LATERAL), and the naive count(*) + OFFSET.
 - **keyset**: one client walks the roster with `+"`after`"+` cursors, then times page 1 and page %[5]d (after
   the end cursor of page %[6]d), %[7]d times each, in turns. The whole walk took %[8]s.
 - **add**: %[9]d sequential 1000-row addProspects (900 fresh identities, 100 already on the roster)
