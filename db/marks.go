@@ -59,8 +59,15 @@ type marksCache struct {
 	mu      sync.Mutex
 	entries map[marksKey]*marks
 	tried   map[marksKey]time.Time // last reading started
-	// hits counts pages served from a mark (for tests).
-	hits atomic.Int64
+	// hits counts pages served from a mark; reads and failures the
+	// readings of marks (MarksStats).
+	hits, reads, failures atomic.Int64
+}
+
+// MarksStats counts the pages served from marks, the readings of marks,
+// and the readings that failed (a failure only means walking meanwhile).
+func (s *Store) MarksStats() (pages, reads, failures int64) {
+	return s.marks.hits.Load(), s.marks.reads.Load(), s.marks.failures.Load()
 }
 
 func newMarksCache() *marksCache {
@@ -101,7 +108,9 @@ func (s *Store) refreshMarks(key marksKey) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), marksBuildTimeout)
 		defer cancel()
-		_ = s.buildMarks(ctx, key) // on failure the roster keeps walking
+		if err := s.buildMarks(ctx, key); err != nil {
+			c.failures.Add(1) // the roster keeps walking; retried on a later deep page
+		}
 	}()
 }
 
@@ -127,6 +136,7 @@ FROM campaigns AS c WHERE c.id = ` + cid
 		return err
 	}
 	c := s.marks
+	c.reads.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.entries[key]; old != nil && old.version > m.version {

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -141,4 +142,114 @@ func first(ids []uuid.UUID) any {
 		return nil
 	}
 	return ids[0]
+}
+
+// TestListMarksUnderWrites: a random sequence of every kind of roster
+// write (adds, removals, the engine's status updates one by one and in
+// bulk, swaps that leave the counts alone, a stats repair), with the marks
+// read again at random moments, and after each step random deep pages of
+// the whole roster and of two statuses compared with what a walk finds.
+// Whatever the marks' age, no page is ever wrong.
+func TestListMarksUnderWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bdb := dbtest.DB(t)
+	s := db.NewStore(bdb)
+	owner := "marks-writes-" + uuid.NewString()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	rng := rand.New(rand.NewPCG(7, uint64(len(owner))))
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := bdb.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	ids := func(status string) []uuid.UUID {
+		t.Helper()
+		q, args := `SELECT id FROM prospects WHERE campaign_id = ?`, []any{c.ID}
+		if status != "" {
+			q, args = q+` AND status = ?`, append(args, status)
+		}
+		var out []uuid.UUID
+		if err := bdb.NewRaw(q+` ORDER BY id`, args...).Scan(ctx, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	added := 0
+	add := func(n int) {
+		t.Helper()
+		if _, err := s.AddProspects(ctx, owner, c.ID, rows(n, fmt.Sprintf("w%d-%%d@x.com", added)), false); err != nil {
+			t.Fatal(err)
+		}
+		added++
+	}
+	add(1000)
+	add(1000)
+	add(700)
+	statuses := []model.ProspectStatus{"", model.ProspectStatusPending, model.ProspectStatusConnected}
+	for step := range 40 {
+		all := ids("")
+		switch op := rng.IntN(6); op {
+		case 0:
+			add(1 + rng.IntN(300))
+		case 1: // removals spread over the roster
+			var rm []uuid.UUID
+			for range 1 + rng.IntN(40) {
+				rm = append(rm, all[rng.IntN(len(all))])
+			}
+			if _, err := s.RemoveProspects(ctx, owner, c.ID, rm); err != nil {
+				t.Fatal(err)
+			}
+		case 2: // the engine moves a few, one statement each
+			for range 1 + rng.IntN(5) {
+				exec(`UPDATE prospects SET status = 'connected' WHERE id = ?`, all[rng.IntN(len(all))])
+			}
+		case 3: // the engine moves many in one statement
+			exec(`UPDATE prospects SET status = 'connected' WHERE campaign_id = ? AND abs(hashtext(id::text || ?)) % 7 = 0`, c.ID, step)
+		case 4: // a swap: every count stays, two status rosters change
+			p, q := ids("pending"), ids("connected")
+			if len(p) > 0 && len(q) > 0 {
+				a, b := p[rng.IntN(len(p))], q[rng.IntN(len(q))]
+				exec(`UPDATE prospects SET status = CASE WHEN id = ? THEN 'connected' ELSE 'pending' END WHERE id IN (?, ?)`, a, a, b)
+			}
+		case 5: // a repair
+			exec(`SELECT recalculate_campaign_stats(?)`, c.ID)
+		}
+		if rng.IntN(2) == 0 {
+			for _, st := range statuses {
+				if err := s.BuildMarks(ctx, c.ID, st.DB()); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, st := range statuses {
+			want := ids(st.DB())
+			var status *model.ProspectStatus
+			if st != "" {
+				status = &st
+			}
+			for range 4 {
+				limit := []int{7, 50, 200}[rng.IntN(3)]
+				page := 1 + (1000+rng.IntN(max(len(want)-900, 1)))/limit
+				pg, err := s.ListProspects(ctx, owner, c.ID, db.ListQuery{Status: status, Page: &page, Limit: &limit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				off := (page - 1) * limit
+				exp := want[min(off, len(want)):min(off+limit, len(want))]
+				got := make([]uuid.UUID, len(pg.Prospects))
+				for i, p := range pg.Prospects {
+					got[i] = p.ID
+				}
+				if !slices.Equal(got, exp) || pg.TotalCount != len(want) || pg.Page.HasNext != (off+limit < len(want)) {
+					t.Fatalf("step %d, status %q, limit %d page %d: %d ids (total %d), want %d (total %d)",
+						step, st, limit, page, len(got), pg.TotalCount, len(exp), len(want))
+				}
+			}
+		}
+	}
+	if s.MarkHits() == 0 {
+		t.Fatal("no page was served from marks")
+	}
 }

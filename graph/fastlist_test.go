@@ -217,3 +217,19 @@ func TestDataWrittenAsIs(t *testing.T) {
 		t.Fatalf("error answer: %+v %s", r.Errors, r.Data)
 	}
 }
+
+// TestMarksMetrics: /metrics carries the list marks' counters.
+func TestMarksMetrics(t *testing.T) {
+	t.Parallel()
+	res, err := http.Get(server(t) + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, name := range []string{"roster_list_marked_pages_total", "roster_list_marks_reads_total", "roster_list_marks_read_failures_total"} {
+		if !regexp.MustCompile(`(?m)^` + name + ` \d+$`).Match(b) {
+			t.Errorf("no %s in /metrics", name)
+		}
+	}
+}

@@ -73,6 +73,15 @@ type Options struct {
 // GraphiQL at /, and the health endpoints.
 func NewHandler(o Options) http.Handler {
 	m := metrics.New(o.Store.DB().DB)
+	marksStat := func(pick func(pages, reads, failures int64) int64) func() float64 {
+		return func() float64 { return float64(pick(o.Store.MarksStats())) }
+	}
+	m.CounterFunc("roster_list_marked_pages_total", "List pages found from the marks of their roster (db/marks.go) instead of a walk.",
+		marksStat(func(p, _, _ int64) int64 { return p }))
+	m.CounterFunc("roster_list_marks_reads_total", "Readings of a roster's marks.",
+		marksStat(func(_, r, _ int64) int64 { return r }))
+	m.CounterFunc("roster_list_marks_read_failures_total", "Readings of a roster's marks that failed (the roster walks meanwhile).",
+		marksStat(func(_, _, f int64) int64 { return f }))
 	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: m}}
 	setComplexity(&cfg.Complexity)
 	es := NewExecutableSchema(cfg)
