@@ -1,7 +1,9 @@
 package db
 
 import (
+	"bufio"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"time"
@@ -93,6 +95,8 @@ func planBatch(c *model.Campaign, rows []*model.ProspectInput) (*batch, error) {
 	b := &batch{campaignID: c.ID, rows: make([]*model.Prospect, len(rows)), firstOf: make(map[string]int, len(rows))}
 	var errs rowErrors
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	// One read of the system's randomness for the whole batch, not one per id.
+	random := bufio.NewReaderSize(rand.Reader, 16*len(rows))
 	for i, in := range rows {
 		p := newProspect(c.Channel, i, in, &errs)
 		if p == nil {
@@ -101,7 +105,7 @@ func planBatch(c *model.Campaign, rows []*model.ProspectInput) (*batch, error) {
 			}
 			continue
 		}
-		id, err := uuid.NewV7()
+		id, err := uuid.NewV7FromReader(random)
 		if err != nil {
 			return nil, fmt.Errorf("prospect id: %w", err)
 		}
