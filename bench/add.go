@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"roster/db"
+	"roster/model"
 )
 
 const addMutation = `mutation Add($c: UUID!, $rows: [ProspectInput!]!) {
@@ -118,18 +122,36 @@ func sqlAdd(ctx context.Context, pool *pgxpool.Pool, r *roster, rows []addRow) e
 type addResult struct {
 	size       int
 	api, floor stats
+	// store is the same adds through db.Store in this process: no HTTP,
+	// no GraphQL (a diagnostic: it splits the API's time).
+	store stats
+}
+
+// storeRows are rows as the resolver hands them to the store.
+func storeRows(rows []addRow) ([]*model.ProspectInput, error) {
+	out := make([]*model.ProspectInput, len(rows))
+	for i, r := range rows {
+		var cf map[string]any
+		dec := json.NewDecoder(bytes.NewReader(r.Custom))
+		dec.UseNumber()
+		if err := dec.Decode(&cf); err != nil {
+			return nil, err
+		}
+		out[i] = &model.ProspectInput{Email: &r.Email, FirstName: &r.FirstName, LastName: &r.LastName, Company: &r.Company, CustomFields: cf}
+	}
+	return out, nil
 }
 
 // addPhase sends cfg.batches adds through the API and as many through the
 // floor statement, taking turns.
-func addPhase(ctx context.Context, cfg config, m meter, api *client, pool *pgxpool.Pool, r *roster) (addResult, error) {
+func addPhase(ctx context.Context, cfg config, m meter, api *client, store *db.Store, pool *pgxpool.Pool, r *roster) (addResult, error) {
 	rng := rand.New(rand.NewPCG(uint64(r.size), 11))
 	stopProfile, err := profile(cfg.profileDir, fmt.Sprintf("add-%s", size(r.size)))
 	if err != nil {
 		return addResult{}, err
 	}
 	defer stopProfile()
-	var apiLat, floorLat []time.Duration
+	var apiLat, floorLat, storeLat []time.Duration
 	var apiCPU, floorCPU cpu
 	for b := range cfg.batches {
 		body, err := addBody(r, addBatch(r, "api", b, rng))
@@ -150,11 +172,25 @@ func addPhase(ctx context.Context, cfg config, m meter, api *client, pool *pgxpo
 		}
 		floorLat = append(floorLat, time.Since(t0))
 		floorCPU = floorCPU.add(m.read().sub(c0))
+
+		in, err := storeRows(addBatch(r, "store", b, rng))
+		if err != nil {
+			return addResult{}, err
+		}
+		t0 = time.Now()
+		res, err := store.AddProspects(ctx, owner, r.id, in, false)
+		if err != nil {
+			return addResult{}, err
+		}
+		storeLat = append(storeLat, time.Since(t0))
+		if res.ImportedCount != 900 || len(res.Duplicates) != 100 {
+			return addResult{}, fmt.Errorf("store add: imported %d, duplicates %d; want 900, 100", res.ImportedCount, len(res.Duplicates))
+		}
 	}
 	if ctx.Err() != nil {
 		return addResult{}, errors.New("interrupted")
 	}
-	res := addResult{size: r.size, api: newStats(apiLat, 0), floor: newStats(floorLat, 0)}
+	res := addResult{size: r.size, api: newStats(apiLat, 0), floor: newStats(floorLat, 0), store: newStats(storeLat, 0)}
 	res.api.cpu, res.floor.cpu = apiCPU.per(len(apiLat)), floorCPU.per(len(floorLat))
 	return res, nil
 }

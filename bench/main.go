@@ -187,7 +187,7 @@ func run(cfg config) error {
 	}
 	for i, ro := range rosters {
 		step("adding %d × 1000 rows into the %d roster (API, then floor, alternately)", cfg.batches, ro.size)
-		if r.add[i], err = addPhase(ctx, cfg, m, api, pool, ro); err != nil {
+		if r.add[i], err = addPhase(ctx, cfg, m, api, store, pool, ro); err != nil {
 			return err
 		}
 		if err := checkStats(ctx, pool, ro.id); err != nil {

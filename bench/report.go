@@ -97,6 +97,8 @@ func (r *report) rows() []row {
 		rows = append(rows,
 			row{fmt.Sprintf("add 1000 into %s, API over HTTP", size(a.size)), latencies(a.api, 95), "", ""},
 			row{fmt.Sprintf("add 1000 into %s, floor SQL via pgx", size(a.size)), latencies(a.floor, 95), "", ""},
+			row{fmt.Sprintf("add 1000 into %s, db.Store in-process (no HTTP, no GraphQL)", size(a.size)),
+				fmt.Sprintf("%s (%.2f× the floor)", latencies(a.store, 95), float64(a.store.pct(50))/float64(a.floor.pct(50))), "", ""},
 			row{fmt.Sprintf("add into %s, CPU per batch, API", size(a.size)), r.cpuSplit(a.api.cpu, true), "", ""},
 			row{fmt.Sprintf("add into %s, CPU per batch, floor", size(a.size)), r.cpuSplit(a.floor.cpu, false), "", ""},
 			row{fmt.Sprintf("add into %s, API / floor p50", size(a.size)), fmt.Sprintf("%.2f×", ratio), "≤ 1.3×", verdict(ratio <= 1.3)})
@@ -166,7 +168,9 @@ How it is measured:
   the end cursor of page %[6]d), %[7]d times each, in turns. The whole walk took %[8]s.
 - **add**: %[9]d sequential 1000-row addProspects (900 fresh identities, 100 already on the roster)
   into each roster, in turns with the floor: the same rows as one `+"`INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id`"+`,
-  the stats kept by the statement trigger.
+  the stats kept by the statement trigger; and, as a diagnostic, the same rows through the
+  server's own store (`+"`db.Store.AddProspects`"+`: lock, validation, insert, duplicates' rows) called in this process,
+  which splits the API's time between its database work and HTTP plus GraphQL.
 - **CPU per request**: CPU time used by the server, the PostgreSQL backends and this process
   during a timed load (from /proc), divided by its requests: steadier than req/s when
   other work shares the machine, and it says where a request's cost goes.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -121,14 +120,15 @@ func planBatch(c *model.Campaign, rows []*model.ProspectInput) (*batch, error) {
 	return b, nil
 }
 
-// identities lists the batch's distinct identities, sorted: rows are written
-// in this order so that concurrent batches take index locks in one order.
+// identities lists the batch's distinct identities in submission order
+// (of their first rows): the order rows are written in.
 func (b *batch) identities() []string {
 	ids := make([]string, 0, len(b.firstOf))
-	for id := range b.firstOf {
-		ids = append(ids, id)
+	for i, p := range b.rows {
+		if p != nil && b.firstOf[p.Identity] == i {
+			ids = append(ids, p.Identity)
+		}
 	}
-	slices.Sort(ids)
 	return ids
 }
 
@@ -150,11 +150,16 @@ func (b *batch) matchRoster(ctx context.Context, idb bun.IDB, identities []strin
 	return nil
 }
 
-// insert writes the first row of every identity in one statement, sorted
-// by identity (so that concurrent batches take index locks in one order),
-// the columns passed to pgx as binary arrays and unnested in the database
-// (PostgreSQL parses a thousand VALUES tuples, or array literals in the SQL
-// text, far slower). ON CONFLICT DO NOTHING skips the identities the
+// insert writes the first row of every identity in one statement, in
+// submission order, which is id order: the three indexes that lead with the
+// id (or the campaign and the id) then take each row at their right edge,
+// where PostgreSQL appends without descending the tree (written sorted by
+// identity instead, the same batch cost PostgreSQL a fifth more). Two
+// batches of this API never insert into one campaign at once (the roster
+// lock), so their order cannot deadlock them; against a writer that skips
+// the lock a deadlock is retried whole (inTx). The columns are passed to pgx
+// as binary arrays and unnested in the database (PostgreSQL parses a
+// thousand VALUES tuples, or array literals in the SQL text, far slower). ON CONFLICT DO NOTHING skips the identities the
 // roster holds; those alone are then read, to be reported with the
 // prospect that holds them (under the roster lock no other writer can have
 // added one meanwhile).

@@ -124,18 +124,20 @@ func TestBatchIsOneInsert(t *testing.T) {
 	}
 }
 
-// TestBatchSortedByIdentity checks that rows are written in identity
-// order, the lock order that keeps concurrent batches from deadlocking,
-// while ids (the roster order) follow submission order.
-func TestBatchSortedByIdentity(t *testing.T) {
+// TestBatchWrittenInIdOrder checks that rows are written in submission
+// order, which is their ids' order (UUIDv7, the roster order): the id
+// indexes then append at their right edge. (Concurrent batches of one
+// campaign are serialized by the roster lock, so the order cannot deadlock
+// them.)
+func TestBatchWrittenInIdOrder(t *testing.T) {
 	t.Parallel()
 	s := db.NewStore(dbtest.DB(t))
 	owner := "owner-" + uuid.NewString()
 	c := newCampaign(t, s, owner, model.ChannelEmail)
 	ctx, recorded := recording(t)
 	in := rows(3, "z%d@x.com")
-	a, b := "a@x.com", "m@x.com"
-	in = append(in, &model.ProspectInput{Email: &a}, &model.ProspectInput{Email: &b})
+	a, b, dup := "a@x.com", "m@x.com", "z1@x.com"
+	in = append(in, &model.ProspectInput{Email: &a}, &model.ProspectInput{Email: &dup}, &model.ProspectInput{Email: &b})
 	res, err := s.AddProspects(ctx, owner, c.ID, in, false)
 	if err != nil {
 		t.Fatal(err)
@@ -151,14 +153,17 @@ func TestBatchSortedByIdentity(t *testing.T) {
 			insert = q
 		}
 	}
-	order := []string{"a@x.com", "m@x.com", "z0@x.com", "z1@x.com", "z2@x.com"}
+	order := []string{"z0@x.com", "z1@x.com", "z2@x.com", "a@x.com", "m@x.com"}
 	last := -1
 	for _, v := range order {
 		i := strings.Index(insert, v)
 		if i < 0 || i < last {
-			t.Fatalf("insert not sorted by identity: %s", insert)
+			t.Fatalf("insert not in submission order: %s", insert)
 		}
 		last = i
+	}
+	if strings.Count(insert, "z1@x.com") != 1 { // the identities' array holds it once
+		t.Fatalf("the in-batch duplicate was written too: %s", insert)
 	}
 }
 
