@@ -23,3 +23,6 @@ func (s *Store) BuildMarks(ctx context.Context, campaign uuid.UUID, status strin
 
 // MarkHits is how many pages were served from marks.
 func (s *Store) MarkHits() int64 { return s.marks.hits.Load() }
+
+// DirectPages is how many pages were decoded from the wire directly.
+func (s *Store) DirectPages() int64 { return s.directPages.Load() }

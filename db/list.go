@@ -183,7 +183,11 @@ ORDER BY p.id`
 		if err != nil {
 			return err
 		}
-		out.Prospects, found, err = scanPage(rows, pg.Limit+1, &out.TotalCount, &version)
+		var direct bool
+		out.Prospects, found, direct, err = scanPage(rows, pg.Limit+1, &out.TotalCount, &version)
+		if direct {
+			s.directPages.Add(1)
+		}
 		return err
 	})
 	if err != nil {
@@ -237,7 +241,7 @@ func pageColumns(fields []string) string {
 // version beside each prospect, or one row of NULL prospect columns for an
 // empty page. found says the campaign's row came. Custom fields are
 // compacted into one buffer the page's prospects share.
-func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*model.Prospect, found bool, _ error) {
+func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*model.Prospect, found, direct bool, _ error) {
 	defer rows.Close()
 	page := make([]model.Prospect, 0, capacity)
 	var (
@@ -250,18 +254,18 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 			&p.Company, &p.Title, &p.Phone, &p.Location, nil, &status, &created, &updated}
 	)
 	const customCol = 13
-	binary := allBinary(rows.FieldDescriptions())
+	direct = decodable(rows.FieldDescriptions())
 	for rows.Next() {
 		found = true
 		p = model.Prospect{}
-		if binary {
+		if direct {
 			// The usual case: decode the wire format directly, skipping
 			// pgx's per-value scan plans (half the server's CPU per page).
 			if err := decodePageRow(rows.RawValues(), total, version, &id, &campaign, &identity, &status, &created, &updated, &p); err != nil {
-				return nil, found, err
+				return nil, found, direct, err
 			}
 		} else if err := rows.Scan(dest...); err != nil {
-			return nil, found, err
+			return nil, found, direct, err
 		}
 		if !id.Valid {
 			continue // the campaign's row with an empty page
@@ -269,7 +273,7 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		if status.Valid { // not when left out (ListQuery.Fields)
 			st, ok := model.ProspectStatusFromDB(status.String)
 			if !ok {
-				return nil, found, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, status.String)
+				return nil, found, direct, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, status.String)
 			}
 			p.Status = st
 		}
@@ -281,13 +285,13 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		page = append(page, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, found, err
+		return nil, found, direct, err
 	}
 	out := make([]*model.Prospect, len(page))
 	for i := range page {
 		out[i] = &page[i]
 	}
-	return out, found, nil
+	return out, found, direct, nil
 }
 
 // pageOIDs are the types of the listing statement's columns, in order.
@@ -295,14 +299,21 @@ var pageOIDs = [...]uint32{pgtype.Int4OID, pgtype.Int8OID, pgtype.UUIDOID, pgtyp
 	pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID,
 	pgtype.TextOID, pgtype.JSONBOID, pgtype.TextOID, pgtype.TimestamptzOID, pgtype.TimestamptzOID}
 
-// allBinary says the listing statement's columns came in binary, with the
-// types decodePageRow reads (a URL may choose the simple protocol: text).
-func allBinary(fields []pgconn.FieldDescription) bool {
+// decodable says decodePageRow can read the listing statement's columns:
+// they have the expected types, and those whose binary and text forms
+// differ (numbers, uuids, timestamps) came in binary. Text is the same
+// bytes either way (pgx asks for text as text), jsonb is read by
+// compactJSONB in either form. A URL may choose the simple protocol: all
+// text, then rows.Scan reads them.
+func decodable(fields []pgconn.FieldDescription) bool {
 	if len(fields) != len(pageOIDs) {
 		return false
 	}
 	for i, f := range fields {
-		if f.Format != pgx.BinaryFormatCode || f.DataTypeOID != pageOIDs[i] {
+		if f.DataTypeOID != pageOIDs[i] {
+			return false
+		}
+		if f.DataTypeOID != pgtype.TextOID && f.DataTypeOID != pgtype.JSONBOID && f.Format != pgx.BinaryFormatCode {
 			return false
 		}
 	}
@@ -313,8 +324,8 @@ func allBinary(fields []pgconn.FieldDescription) bool {
 // microseconds.
 const pgEpochMicros = 946_684_800_000_000
 
-// decodePageRow reads one row of the listing statement in binary format
-// into the same places rows.Scan(dest...) would (custom fields aside,
+// decodePageRow reads one row of the listing statement from the wire
+// (decodable) into the same places rows.Scan(dest...) would (custom fields aside,
 // which scanPage reads raw either way).
 func decodePageRow(raw [][]byte, total *int, version *int64, id, campaign *pgtype.UUID, identity, status *pgtype.Text,
 	created, updated *pgtype.Timestamptz, p *model.Prospect) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,8 @@ type Store struct {
 	hotMode pgx.QueryExecMode
 	// marks are positions of the rosters listed deep (marks.go).
 	marks *marksCache
+	// directPages counts pages decodePageRow read (for tests).
+	directPages atomic.Int64
 }
 
 // Timeouts are the database budgets of a mutation, set with SET LOCAL at the

@@ -353,6 +353,9 @@ func TestListWireFormats(t *testing.T) {
 			t.Fatalf("row %d:\nbinary %+v\ntext   %+v", i, b, x)
 		}
 	}
+	if s.DirectPages() == 0 || text.DirectPages() != 0 {
+		t.Fatalf("pages decoded directly: %d on the usual connection (want some), %d on the simple protocol (want none)", s.DirectPages(), text.DirectPages())
+	}
 	if got := *bin.Prospects[1].FirstName; got != first || bin.Prospects[3].Status != model.ProspectStatusReplied {
 		t.Fatalf("decoded %q, status %s", got, bin.Prospects[3].Status)
 	}
