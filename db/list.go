@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -150,16 +151,20 @@ func (s *Store) listOnce(ctx context.Context, owner string, campaignID uuid.UUID
 	switch {
 	case q.After != nil:
 		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + ` AND id > ` + args.add(*q.After) +
-			` ORDER BY id LIMIT ` + args.add(pg.Limit+1)
+			` ORDER BY id LIMIT ` + strconv.Itoa(pg.Limit+1)
 	case mark != nil:
+		// The page size is written into the statement, not passed: a
+		// prepared statement's generic plan, not knowing it, could plan the
+		// join for a large page. (A handful of sizes make a handful of
+		// prepared statements.)
 		off := args.add(pg.Offset()) + "::bigint"
 		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
 		AND c.roster_version = ` + args.add(mark.version) + `::bigint AND ` + off + ` < ` + t + `
 		AND id >= ` + args.add(pgtype.UUID{Bytes: mark.id, Valid: true}) + `::uuid
-		ORDER BY id LIMIT ` + args.add(pg.Limit+1) + `::bigint OFFSET ` + args.add(mark.skip) + `::bigint`
+		ORDER BY id LIMIT ` + strconv.Itoa(pg.Limit+1) + ` OFFSET ` + args.add(mark.skip) + `::bigint`
 	default:
 		// bigint: page × limit may pass int4 (the planner would infer it).
-		off, n := args.add(pg.Offset())+"::bigint", args.add(pg.Limit+1)+"::bigint"
+		off, n := args.add(pg.Offset())+"::bigint", strconv.Itoa(pg.Limit+1)
 		ids = `(SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
 		AND ` + off + ` < ` + t + ` AND ` + off + ` <= ` + t + ` / 2 ORDER BY id LIMIT ` + n + ` OFFSET ` + off + `)
 	UNION ALL
