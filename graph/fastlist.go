@@ -225,136 +225,120 @@ func planObject(opCtx *graphql.OperationContext, field graphql.CollectedField, o
 	return steps, true
 }
 
-func writeConnection(b []byte, plan []step, c *model.ProspectConnection) []byte {
+// writeObject writes {"key":value,...} for plan: __typename itself, every
+// other field by value.
+func writeObject(b []byte, plan []step, typename string, value func(b []byte, s step) []byte) []byte {
 	b = append(b, '{')
 	for i, s := range plan {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, s.key...)
-		switch s.kind {
-		case kTypename:
-			b = append(b, `"ProspectConnection"`...)
-		case kTotalCount:
-			b = strconv.AppendInt(b, int64(c.TotalCount), 10)
-		case kPage:
-			b = strconv.AppendInt(b, int64(c.Page), 10)
-		case kLimit:
-			b = strconv.AppendInt(b, int64(c.Limit), 10)
-		case kNodes:
-			b = append(b, '[')
-			for j, p := range c.Nodes {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = writeProspect(b, s.sub, p)
-			}
-			b = append(b, ']')
-		case kEdges:
-			b = append(b, '[')
-			for j, e := range c.Edges {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = writeEdge(b, s.sub, e)
-			}
-			b = append(b, ']')
-		case kPageInfo:
-			b = writePageInfo(b, s.sub, c.PageInfo)
+		if s.kind == kTypename {
+			b = appendQuoted(b, typename)
+		} else {
+			b = value(b, s)
 		}
 	}
 	return append(b, '}')
+}
+
+func writeConnection(b []byte, plan []step, c *model.ProspectConnection) []byte {
+	return writeObject(b, plan, "ProspectConnection", func(b []byte, s step) []byte {
+		switch s.kind {
+		case kTotalCount:
+			return strconv.AppendInt(b, int64(c.TotalCount), 10)
+		case kPage:
+			return strconv.AppendInt(b, int64(c.Page), 10)
+		case kLimit:
+			return strconv.AppendInt(b, int64(c.Limit), 10)
+		case kNodes:
+			return writeList(b, len(c.Nodes), func(b []byte, i int) []byte { return writeProspect(b, s.sub, c.Nodes[i]) })
+		case kEdges:
+			return writeList(b, len(c.Edges), func(b []byte, i int) []byte { return writeEdge(b, s.sub, c.Edges[i]) })
+		case kPageInfo:
+			return writePageInfo(b, s.sub, c.PageInfo)
+		}
+		return b
+	})
+}
+
+// writeList writes [item(0),...,item(n-1)].
+func writeList(b []byte, n int, item func(b []byte, i int) []byte) []byte {
+	b = append(b, '[')
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = item(b, i)
+	}
+	return append(b, ']')
 }
 
 func writeEdge(b []byte, plan []step, e *model.ProspectEdge) []byte {
-	b = append(b, '{')
-	for i, s := range plan {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, s.key...)
+	return writeObject(b, plan, "ProspectEdge", func(b []byte, s step) []byte {
 		switch s.kind {
-		case kTypename:
-			b = append(b, `"ProspectEdge"`...)
 		case kCursor:
-			b = appendCursor(b, &e.Cursor)
+			return appendCursor(b, &e.Cursor)
 		case kNode:
-			b = writeProspect(b, s.sub, e.Node)
+			return writeProspect(b, s.sub, e.Node)
 		}
-	}
-	return append(b, '}')
+		return b
+	})
 }
 
 func writePageInfo(b []byte, plan []step, pi *model.PageInfo) []byte {
-	b = append(b, '{')
-	for i, s := range plan {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, s.key...)
+	return writeObject(b, plan, "PageInfo", func(b []byte, s step) []byte {
 		switch s.kind {
-		case kTypename:
-			b = append(b, `"PageInfo"`...)
 		case kHasNext:
-			b = strconv.AppendBool(b, pi.HasNextPage)
+			return strconv.AppendBool(b, pi.HasNextPage)
 		case kHasPrevious:
-			b = strconv.AppendBool(b, pi.HasPreviousPage)
+			return strconv.AppendBool(b, pi.HasPreviousPage)
 		case kStartCursor:
-			b = appendCursor(b, pi.StartCursor)
+			return appendCursor(b, pi.StartCursor)
 		case kEndCursor:
-			b = appendCursor(b, pi.EndCursor)
+			return appendCursor(b, pi.EndCursor)
 		}
-	}
-	return append(b, '}')
+		return b
+	})
 }
 
 func writeProspect(b []byte, plan []step, p *model.Prospect) []byte {
-	b = append(b, '{')
-	for i, s := range plan {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, s.key...)
+	return writeObject(b, plan, "Prospect", func(b []byte, s step) []byte {
 		switch s.kind {
-		case kTypename:
-			b = append(b, `"Prospect"`...)
 		case kID:
-			b = appendUUID(b, p.ID)
+			return appendUUID(b, p.ID)
 		case kCampaignID:
-			b = appendUUID(b, p.CampaignID)
+			return appendUUID(b, p.CampaignID)
 		case kEmail:
-			b = appendOptString(b, p.Email)
+			return appendOptString(b, p.Email)
 		case kLinkedinURL:
-			b = appendOptString(b, p.LinkedinURL)
+			return appendOptString(b, p.LinkedinURL)
 		case kFirstName:
-			b = appendOptString(b, p.FirstName)
+			return appendOptString(b, p.FirstName)
 		case kLastName:
-			b = appendOptString(b, p.LastName)
+			return appendOptString(b, p.LastName)
 		case kCompany:
-			b = appendOptString(b, p.Company)
+			return appendOptString(b, p.Company)
 		case kTitle:
-			b = appendOptString(b, p.Title)
+			return appendOptString(b, p.Title)
 		case kPhone:
-			b = appendOptString(b, p.Phone)
+			return appendOptString(b, p.Phone)
 		case kLocation:
-			b = appendOptString(b, p.Location)
+			return appendOptString(b, p.Location)
 		case kCustomFields:
-			if raw := p.CustomFieldsJSON(); len(raw) > 0 {
-				b = append(b, raw...)
-			} else {
-				b = append(b, "{}"...)
-			}
+			return p.CustomFieldsJSON().AppendTo(b)
 		case kStatus:
-			b = appendQuoted(b, p.Status.String())
+			return appendQuoted(b, p.Status.String())
 		case kStage:
-			b = appendQuoted(b, p.Stage().String())
+			return appendQuoted(b, p.Stage().String())
 		case kCreatedAt:
-			b = appendTime(b, p.CreatedAt)
+			return appendTime(b, p.CreatedAt)
 		case kUpdatedAt:
-			b = appendTime(b, p.UpdatedAt)
+			return appendTime(b, p.UpdatedAt)
 		}
-	}
-	return append(b, '}')
+		return b
+	})
 }
 
 // The scalar writers below write what the model's marshalers and gqlgen's

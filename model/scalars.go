@@ -107,13 +107,21 @@ func MarshalJSONObject(m map[string]any) graphql.Marshaler {
 // output fields carry, written as is (empty is the empty object).
 type RawJSONObject []byte
 
-// MarshalGQL writes the JSON as is.
+// MarshalGQL writes the JSON as is (empty: the empty object).
 func (r RawJSONObject) MarshalGQL(w io.Writer) {
 	if len(r) == 0 {
 		_, _ = io.WriteString(w, "{}")
 		return
 	}
 	_, _ = w.Write(r)
+}
+
+// AppendTo appends the JSON to b as is (empty: the empty object).
+func (r RawJSONObject) AppendTo(b []byte) []byte {
+	if len(r) == 0 {
+		return append(b, "{}"...)
+	}
+	return append(b, r...)
 }
 
 // UnmarshalGQL accepts what UnmarshalJSONObject does (no argument takes a
