@@ -76,10 +76,13 @@ func totalExpr(q ListQuery) string {
 // the kept stats, SPEC §9) and the page always agree, and a poll costs one
 // round trip. The page's ids come from an index-only walk of
 // (campaign_id[, status], id) with the campaign id a constant (so the
-// planner never falls back to a primary-key scan), from whichever end of
-// the roster is nearer (the kept count says where the end is), or none when
-// the page is past the end; only the page's rows are read from the heap.
-// A keyset page seeks straight to its cursor.
+// planner never falls back to a primary-key scan): from the mark before the
+// page when this server holds current marks of the roster (marks.go: at
+// most 999 entries), else from whichever end of the roster is nearer (the
+// kept count says where the end is), and none when the page is past the
+// end; only the page's rows are read from the heap. A keyset page seeks
+// straight to its cursor. Marks that went stale cost a second statement,
+// the walk.
 //
 // This is the polling hot path, so it talks to pgx directly (withPgx) and
 // hands custom fields on as the JSON PostgreSQL wrote (CustomFieldsRaw;
