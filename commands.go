@@ -20,7 +20,7 @@ type command struct {
 	run    func(cfg config, fs *flag.FlagSet) error
 }
 
-var dbEnv = []string{"DATABASE_URL", "DATA_DIR", "PG_BIN", "LOG_FORMAT"}
+var dbEnv = []string{"DATABASE_URL", "DB_MAX_CONNS", "DATA_DIR", "PG_BIN", "LOG_FORMAT"}
 var authEnv = []string{"JWT_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"}
 var httpEnv = []string{"GRAPHQL_INTROSPECTION", "CORS_ORIGINS", "RATE_LIMIT_RPS", "RATE_LIMIT_BURST"}
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -43,5 +44,30 @@ func TestHTTPOptions(t *testing.T) {
 				t.Fatalf("%s=%s: %v", key, bad, err)
 			}
 		})
+	}
+}
+
+// TestPoolSize: DB_MAX_CONNS, its default (pgxpool's) and what it refuses.
+func TestPoolSize(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		want int
+		ok   bool
+	}{
+		{"", max(4, runtime.NumCPU()), true},
+		{"12", 12, true},
+		{"1", 1, true},
+		{"0", 0, false},
+		{"-3", 0, false},
+		{"many", 0, false},
+	} {
+		t.Setenv("DB_MAX_CONNS", tc.env)
+		n, err := poolSize(loadConfig())
+		if (err == nil) != tc.ok || n != tc.want {
+			t.Errorf("DB_MAX_CONNS=%q: %d, %v", tc.env, n, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "DB_MAX_CONNS") {
+			t.Errorf("DB_MAX_CONNS=%q: the error does not name the variable: %v", tc.env, err)
+		}
 	}
 }
