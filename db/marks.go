@@ -91,7 +91,7 @@ func (c *marksCache) at(key marksKey, offset int) (version int64, mark [16]byte,
 	return m.version, m.ids[k], offset - k*marksEvery, true
 }
 
-// refresh reads key's marks again in the background, unless a reading
+// refreshMarks reads key's marks again in the background, unless a reading
 // started less than marksRetry ago.
 func (s *Store) refreshMarks(key marksKey) {
 	c := s.marks

@@ -353,6 +353,14 @@ func TestListWireFormats(t *testing.T) {
 			t.Fatalf("row %d:\nbinary %+v\ntext   %+v", i, b, x)
 		}
 	}
+	for _, st := range []string{"", "pending"} { // marks read through either protocol
+		if err := s.BuildMarks(ctx, c.ID, st); err != nil {
+			t.Fatal(err)
+		}
+		if err := text.BuildMarks(ctx, c.ID, st); err != nil {
+			t.Fatalf("marks through the simple protocol: %v", err)
+		}
+	}
 	if s.DirectPages() == 0 || text.DirectPages() != 0 {
 		t.Fatalf("pages decoded directly: %d on the usual connection (want some), %d on the simple protocol (want none)", s.DirectPages(), text.DirectPages())
 	}
