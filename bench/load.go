@@ -53,13 +53,7 @@ func (c *client) poll(ctx context.Context, query string, vars map[string]any) er
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	res, err := c.http.Do(req)
+	res, err := c.do(ctx, body)
 	if err != nil {
 		return err
 	}
@@ -76,15 +70,20 @@ func (c *client) poll(ctx context.Context, query string, vars map[string]any) er
 	return nil
 }
 
-// send posts an encoded GraphQL request.
-func (c *client) send(ctx context.Context, body []byte) ([]byte, error) {
+// do posts an encoded GraphQL request with the client's token.
+func (c *client) do(ctx context.Context, body []byte) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	res, err := c.http.Do(req)
+	return c.http.Do(req)
+}
+
+// send posts an encoded GraphQL request and returns the answer's body.
+func (c *client) send(ctx context.Context, body []byte) ([]byte, error) {
+	res, err := c.do(ctx, body)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ import (
 // aliases, @skip and @include), and every node is written by the same plan.
 //
 // It runs innermost among the response interceptors, after validation,
-// complexity and the other extensions, with the same resolver. Any other
+// complexity and the other extensions, through the same store call as the resolver (listProspects). Any other
 // shape, @defer, a failing argument or resolver, or a panic falls through
 // to gqlgen unchanged, which then answers (errors included) exactly as it
 // would have. TestFastListMatchesGqlgen holds the two to byte-identical
