@@ -122,19 +122,26 @@ func TestFastListMatchesGqlgen(t *testing.T) {
 type fastServer struct{ url string }
 
 func fastServers(t *testing.T) (fast, generic fastServer) {
+	return serverPair(t, func(o *graph.Options) { o.NoFastList = true })
+}
+
+// serverPair starts two handlers of their own over the test database: one
+// as the server runs, one with off applied to its options.
+func serverPair(t *testing.T, off func(*graph.Options)) (on, generic fastServer) {
 	t.Helper()
 	v, err := auth.NewVerifier(testAuth)
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := func(noFast bool) fastServer {
-		h := graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoFastList: noFast})
-		srv := httptest.NewServer(h)
+	start := func(o graph.Options) fastServer {
+		srv := httptest.NewServer(graph.NewHandler(o))
 		t.Cleanup(srv.Close)
 		return fastServer{url: srv.URL}
 	}
-	return start(false), start(true)
+	o := graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	on = start(o)
+	off(&o)
+	return on, start(o)
 }
 
 // post sends a request with a fixed request id (errors carry it) and
@@ -160,10 +167,14 @@ func (s fastServer) post(t *testing.T, token string, body []byte) []byte {
 	return append([]byte(fmt.Sprintf("HTTP %d ", res.StatusCode)), b...)
 }
 
-var fastCounter = regexp.MustCompile(`(?m)^roster_list_fast_path_total (\d+)$`)
-
 // served reads the fast path's counter from /metrics.
 func (s fastServer) served(t *testing.T) int {
+	t.Helper()
+	return s.counter(t, "roster_list_fast_path_total")
+}
+
+// counter reads a counter from /metrics.
+func (s fastServer) counter(t *testing.T, name string) int {
 	t.Helper()
 	res, err := http.Get(s.url + "/metrics")
 	if err != nil {
@@ -174,9 +185,9 @@ func (s fastServer) served(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := fastCounter.FindSubmatch(b)
+	m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(b)
 	if m == nil {
-		t.Fatalf("no roster_list_fast_path_total in /metrics")
+		t.Fatalf("no %s in /metrics", name)
 	}
 	n, _ := strconv.Atoi(string(m[1]))
 	return n

@@ -64,6 +64,9 @@ type Options struct {
 	// executor too, skipping the list fast path (fastlist.go): tests compare
 	// the two answers with it.
 	NoFastList bool
+	// NoTypedRows decodes every POST body the generic way, skipping the
+	// typed rows of vars.go: tests compare the two answers with it.
+	NoTypedRows bool
 	// Draining, when it says true, makes /readyz answer 503: the server is
 	// shutting down and a load balancer should send no more.
 	Draining func() bool
@@ -87,9 +90,12 @@ func NewHandler(o Options) http.Handler {
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(postTransport{})
+	srv.AddTransport(postTransport{typedRows: !o.NoTypedRows, m: m})
 	queryCache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queryCache)
+	// First: the extensions after it (the complexity limit counts rows)
+	// see the rows the transport decoded (vars.go).
+	srv.Use(typedVariables{})
 	// Before APQ: a query is checked before APQ keeps it.
 	useQueryLimits(srv, queryCache, !o.DisableIntrospection)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})

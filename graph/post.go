@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"roster/metrics"
 )
 
 // postTransport is gqlgen's POST transport (transport.POST) with one
@@ -22,7 +24,13 @@ import (
 // extensions and incremental parts still go through encoding/json. The
 // data is then not HTML-escaped ('<' stays '<'), which JSON allows; the
 // responses say nosniff so that no browser takes them for HTML.
-type postTransport struct{}
+//
+// It also reads addProspects' rows straight into typed rows (vars.go)
+// unless typedRows is false.
+type postTransport struct {
+	typedRows bool
+	m         *metrics.Metrics
+}
 
 var _ graphql.Transport = postTransport{}
 
@@ -41,7 +49,7 @@ func (postTransport) Supports(r *http.Request) bool {
 }
 
 // Do mirrors transport.POST.Do.
-func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
 	contentType := responseContentType(r)
 	w.Header().Set("Content-Type", contentType)
@@ -53,18 +61,46 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %+v", err)}))
 		return
 	}
-	params := &graphql.RawParams{}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(params); err != nil {
+	badBody := func(err error) {
 		w.WriteHeader(http.StatusBadRequest)
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %+v body:%s", err, body)}))
-		return
+	}
+	var params *graphql.RawParams
+	var rows map[string][]any
+	fast := false
+	if t.typedRows {
+		params, rows, fast = decodeRequest(body)
+	}
+	if !fast {
+		if params, err = decodeGeneric(body); err != nil {
+			badBody(err)
+			return
+		}
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
-	rc, opErr := exec.CreateOperationContext(ctx, params)
+	var rc *graphql.OperationContext
+	var opErr gqlerror.List
+	if rows != nil {
+		rc, opErr = exec.CreateOperationContext(withTypedRows(ctx, rows), params)
+		if opErr != nil {
+			// Whatever went wrong, the generic way says it as gqlgen
+			// would (vars.go).
+			generic, err := decodeGeneric(body)
+			if err != nil {
+				badBody(err) // not expected: jsontext read it as valid JSON
+				return
+			}
+			generic.Headers, generic.ReadTime = params.Headers, params.ReadTime
+			params, rows = generic, nil
+		}
+	}
+	if rows == nil {
+		rc, opErr = exec.CreateOperationContext(ctx, params)
+	} else {
+		t.m.TypedRows.Inc()
+	}
 	if opErr != nil {
 		status := http.StatusOK
 		if errcode.GetErrorKind(opErr) == errcode.KindProtocol {
@@ -79,6 +115,14 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	writeResponse(w, responses(ctx))
+}
+
+// decodeGeneric is transport.POST's decoding.
+func decodeGeneric(body []byte) (*graphql.RawParams, error) {
+	params := &graphql.RawParams{}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	return params, dec.Decode(params)
 }
 
 // responseContentType is transport.POST's choice by the Accept header.

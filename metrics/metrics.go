@@ -29,6 +29,9 @@ type Metrics struct {
 	// (graph/fastlist.go); the rest of roster_graphql_operation_duration_seconds'
 	// prospects count went through gqlgen's generic executor.
 	FastList prometheus.Counter
+	// TypedRows counts the requests whose addProspects rows the POST
+	// transport decoded straight into typed rows (graph/vars.go).
+	TypedRows prometheus.Counter
 }
 
 // New registers the instruments, the Go runtime's and the database pool's.
@@ -62,8 +65,12 @@ func New(db *sql.DB) *Metrics {
 			Name: "roster_list_fast_path_total",
 			Help: "Query.prospects answers written by the list fast path rather than gqlgen's executor.",
 		}),
+		TypedRows: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "roster_add_typed_rows_total",
+			Help: "Requests whose addProspects rows were decoded straight into typed rows rather than through gqlgen's generic variables.",
+		}),
 	}
-	reg.MustRegister(m.HTTPDuration, m.OperationDuration, m.Errors, m.Imported, m.Duplicates, m.FastList,
+	reg.MustRegister(m.HTTPDuration, m.OperationDuration, m.Errors, m.Imported, m.Duplicates, m.FastList, m.TypedRows,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, "roster"))

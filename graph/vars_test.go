@@ -1,0 +1,97 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"roster/graph"
+)
+
+// TestTypedRowsMatchGeneric holds the typed rows of graph/vars.go to
+// gqlgen's generic decoding and validation: every body below goes to a
+// server reading rows straight into ProspectInputs and to one that does
+// not, each into a campaign of its own, and the two answers must be the
+// same bytes. Each case also says whether the typed rows must have been
+// used (their counter in /metrics moves) or the generic way taken, so
+// typed rows that silently always stepped aside would fail too.
+func TestTypedRowsMatchGeneric(t *testing.T) {
+	typed, generic := serverPair(t, func(o *graph.Options) { o.NoTypedRows = true })
+	a := newAPI(t)
+	const sel = `imported duplicates dryRun duplicateRows { index reason identity } userErrors { code message field index }
+		prospects { email linkedinUrl firstName lastName company title phone location customFields status }`
+	add := `mutation($c: UUID!, $rows: [ProspectInput!]!, $dry: Boolean) { addProspects(campaignId: $c, prospects: $rows, dryRun: $dry) { ` + sel + ` } }`
+	body := func(query, vars string) string {
+		q, _ := json.Marshal(query)
+		return fmt.Sprintf(`{"query":%s,"variables":{"c":"%%C%%",%s}}`, q, vars)
+	}
+	many := func(n int, row func(i int) string) string {
+		rows := make([]string, n)
+		for i := range rows {
+			rows[i] = row(i)
+		}
+		return "[" + strings.Join(rows, ",") + "]"
+	}
+	cases := []struct {
+		name  string
+		body  string
+		typed bool // the typed rows must have been used
+	}{
+		{"plain rows", body(add, `"rows":[{"email":"ann@x.com","firstName":"Ann"},{"email":"bob@x.com","company":"B"}]`), true},
+		{"escapes and unicode", body(add, `"rows":[{"email":"zoe@x.com","firstName":"Zo\u00eb \"Q\" \\ back","lastName":"tab\there\nnew","company":"<b>&amp;</b> \u2028","title":"ctl\u0001\u001f","location":"東京 🚀"}]`), true},
+		{"custom fields of every kind", body(add, `"rows":[{"email":"c@x.com","customFields":{"b":1,"aa":[1,2.50,{"x":"y"}],"s":"q \" \\","n":null,"t":true,"e":{},"big":1e3,"neg":-0.125,"huge":123456789012345678901234567890}}]`), true},
+		{"nulls for fields", body(add, `"rows":[{"email":"n@x.com","firstName":null,"customFields":null,"phone":null}]`), true},
+		{"duplicates in the batch, spaces and case", body(add, `"rows":[{"email":" Dup@X.com "},{"email":"dup@x.com"},{"email":"other@x.com"}]`), true},
+		{"bad rows become userErrors", body(add, `"rows":[{"email":"nope"},{"firstName":"no identity"},{"email":"ok@x.com","customFields":{"bad key!":1}}]`), true},
+		{"dry run", body(add, `"rows":[{"email":"dry@x.com"}],"dry":true`), true},
+		{"1001 rows", body(add, `"rows":`+many(1001, func(i int) string { return fmt.Sprintf(`{"email":"r%d@x.com"}`, i) })), true},
+		{"trailing bytes after the body", body(add, `"rows":[{"email":"t@x.com"}]`) + ` and then some`, true},
+		{"rows in a variable the operation does not use", body(`mutation($c: UUID!) { clearProspects(campaignId: $c) { removed } }`, `"rows":[{"email":"u@x.com"}]`), true},
+
+		// The generic way answers these.
+		{"a number for a text field", body(add, `"rows":[{"email":"x@x.com","phone":5551234}]`), false},
+		{"a boolean for a text field", body(add, `"rows":[{"email":"x@x.com","firstName":true}]`), false},
+		{"an unknown field", body(add, `"rows":[{"email":"x@x.com","nickname":"X"}]`), false},
+		{"__typename in a row", body(add, `"rows":[{"email":"x@x.com","__typename":"ProspectInput"}]`), false},
+		{"a field twice", body(add, `"rows":[{"email":"first@x.com","email":"second@x.com"}]`), false},
+		{"a custom field twice", body(add, `"rows":[{"email":"x@x.com","customFields":{"a":1,"a":2}}]`), false},
+		{"custom fields not an object", body(add, `"rows":[{"email":"x@x.com","customFields":"x"}]`), false},
+		{"a null row", body(add, `"rows":[{"email":"x@x.com"},null]`), false},
+		{"a string row", body(add, `"rows":[{"email":"x@x.com"},"y@x.com"]`), false},
+		{"invalid UTF-8", body(add, "\"rows\":[{\"email\":\"x@x.com\",\"firstName\":\"A\xffB\"}]"), false},
+		{"a lone surrogate", body(add, `"rows":[{"email":"x@x.com","firstName":"A\ud800B"}]`), false},
+		{"no rows", body(add, `"rows":[]`), false},
+		{"one row, not in a list", body(add, `"rows":{"email":"x@x.com"}`), false},
+		{"rows inline in the document", body(`mutation($c: UUID!) { addProspects(campaignId: $c, prospects: [{email: "i@x.com"}]) { `+sel+` } }`, `"x":1`), false},
+		{"over the complexity limit once the rows are counted", body(`mutation($c: UUID!, $rows: [ProspectInput!]!) { addProspects(campaignId: $c, prospects: $rows) { imported campaign { prospects(limit: 200) { nodes { id } } } } }`,
+			`"rows":`+many(1000, func(i int) string { return fmt.Sprintf(`{"email":"k%d@x.com"}`, i) })), false},
+		{"another variable is bad", body(`mutation($rows: [ProspectInput!]!, $c: UUID!) { addProspects(campaignId: $c, prospects: $rows) { imported } }`, `"rows":[{"email":"x@x.com"}],"c":"nope"`), false},
+		{"objects for a list of UUIDs", body(`mutation($c: UUID!, $ids: [UUID!]!) { removeProspects(campaignId: $c, ids: $ids) { removed } }`, `"ids":[{"email":"x@x.com"}]`), false},
+		{"a syntax error", body(`mutation($c: UUID!, $rows: [ProspectInput!]!) { addProspects(campaignId: $c, prospects: $rows) { imported }`, `"rows":[{"email":"x@x.com"}]`), false},
+		{"a field name in other case", strings.Replace(body(add, `"rows":[{"email":"x@x.com"}]`), `"variables"`, `"Variables"`, 1), false},
+		{"variables twice", strings.Replace(body(add, `"rows":[{"email":"x@x.com"}]`), `{"query"`, `{"variables":{"rows":[{"email":"y@x.com"}]},"query"`, 1), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			send := func(s fastServer) []byte {
+				c := a.createCampaign("EMAIL")
+				return bytes.ReplaceAll(s.post(t, a.token, []byte(strings.Replace(tc.body, "%C%", c, 1))), []byte(c), []byte("%C%"))
+			}
+			before := typed.counter(t, "roster_add_typed_rows_total")
+			got := send(typed)
+			used := typed.counter(t, "roster_add_typed_rows_total") - before
+			want := send(generic)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("answers differ\ntyped:   %.2000s\ngeneric: %.2000s", got, want)
+			}
+			if tc.typed && used != 1 {
+				t.Fatalf("the typed rows were not used (counter moved %d): %.2000s", used, got)
+			}
+			if !tc.typed && used != 0 {
+				t.Fatalf("the typed rows were used where the generic way should answer: %.2000s", got)
+			}
+		})
+	}
+}
