@@ -58,7 +58,7 @@ func seed(cfg config, fs *flag.FlagSet) error {
 			for i := range rows {
 				rows[i] = demoProspect(rng, start+i)
 			}
-			if _, err := store.AddProspects(ctx, owner, c.ID, rows, false); err != nil {
+			if _, err := store.AddProspects(ctx, owner, c.ID, rows, db.AddOptions{}); err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}
 		}

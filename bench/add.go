@@ -178,7 +178,7 @@ func addPhase(ctx context.Context, cfg config, m meter, api *client, store *db.S
 			return addResult{}, err
 		}
 		t0 = time.Now()
-		res, err := store.AddProspects(ctx, owner, r.id, in, false)
+		res, err := store.AddProspects(ctx, owner, r.id, in, db.AddOptions{NoDuplicateProspects: true, NoCampaign: true}) // what the API reads for addMutation
 		if err != nil {
 			return addResult{}, err
 		}

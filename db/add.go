@@ -27,6 +27,21 @@ type AddResult struct {
 	Campaign *model.Campaign
 }
 
+// AddOptions say what AddProspects does, and what its result may leave
+// out. The zero value writes and reports everything.
+type AddOptions struct {
+	// DryRun validates and classifies the rows without writing them.
+	DryRun bool
+	// NoDuplicateProspects leaves the Prospect of ALREADY_ON_ROSTER rows
+	// nil: the roster's rows for the identities the insert skipped are then
+	// not read (on a 1000-row batch with 100 duplicates that read was a
+	// tenth of PostgreSQL's time).
+	NoDuplicateProspects bool
+	// NoCampaign leaves Campaign nil after a write (it is still set with a
+	// ROSTER_FROZEN error): the campaign is then not read back.
+	NoCampaign bool
+}
+
 // AddProspects bulk-adds rows to a DRAFT campaign's roster in one
 // transaction: validate every row, dedup within the batch (first row wins),
 // write the first row of every identity with a single INSERT ... ON
@@ -35,9 +50,10 @@ type AddResult struct {
 // to report them. The stats follow in the same transaction (trigger). A dry
 // run takes no lock and looks all the batch's identities up instead of
 // writing.
-func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, dryRun bool) (*AddResult, error) {
+func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*AddResult, error) {
 	res := &AddResult{}
 	lock := rosterLock
+	dryRun := o.DryRun
 	if dryRun {
 		lock = noLock
 	}
@@ -61,11 +77,14 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 				return err
 			}
 		} else {
-			if err := plan.insert(ctx, tx, raw, s.hotMode); err != nil {
+			if err := plan.insert(ctx, tx, raw, s.hotMode, !o.NoDuplicateProspects); err != nil {
 				return err
 			}
-			if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
-				return err
+			res.Campaign = nil
+			if !o.NoCampaign {
+				if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
+					return err
+				}
 			}
 		}
 		plan.report(res, dryRun)
@@ -160,10 +179,10 @@ func (b *batch) matchRoster(ctx context.Context, idb bun.IDB, identities []strin
 // the lock a deadlock is retried whole (inTx). The columns are passed to pgx
 // as binary arrays and unnested in the database (PostgreSQL parses a
 // thousand VALUES tuples, or array literals in the SQL text, far slower). ON CONFLICT DO NOTHING skips the identities the
-// roster holds; those alone are then read, to be reported with the
-// prospect that holds them (under the roster lock no other writer can have
-// added one meanwhile).
-func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn, hotMode pgx.QueryExecMode) error {
+// roster holds; those alone are then read if readSkipped, to be reported
+// with the prospect that holds them (under the roster lock no other writer
+// can have added one meanwhile).
+func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn, hotMode pgx.QueryExecMode, readSkipped bool) error {
 	identities := b.identities()
 	n := len(identities)
 	b.inserted = make(map[string]*model.Prospect, n)
@@ -212,8 +231,11 @@ RETURNING id`, hotMode, b.campaignID, now, ids, identities, emails, linkedins, f
 			skipped = append(skipped, id)
 		}
 	}
-	if len(skipped) == 0 {
-		b.onRoster = map[string]*model.Prospect{}
+	if len(skipped) == 0 || !readSkipped {
+		b.onRoster = make(map[string]*model.Prospect, len(skipped))
+		for _, id := range skipped {
+			b.onRoster[id] = nil // on the roster, its prospect not read
+		}
 		return nil
 	}
 	return b.matchRoster(ctx, tx, skipped)

@@ -31,7 +31,7 @@ func TestListMarks(t *testing.T) {
 		if b == 3 {
 			n = 600
 		}
-		if _, err := s.AddProspects(ctx, owner, c.ID, rows(n, fmt.Sprintf("b%d-%%d@x.com", b)), false); err != nil {
+		if _, err := s.AddProspects(ctx, owner, c.ID, rows(n, fmt.Sprintf("b%d-%%d@x.com", b)), db.AddOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -179,7 +179,7 @@ func TestListMarksUnderWrites(t *testing.T) {
 	added := 0
 	add := func(n int) {
 		t.Helper()
-		if _, err := s.AddProspects(ctx, owner, c.ID, rows(n, fmt.Sprintf("w%d-%%d@x.com", added)), false); err != nil {
+		if _, err := s.AddProspects(ctx, owner, c.ID, rows(n, fmt.Sprintf("w%d-%%d@x.com", added)), db.AddOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		added++

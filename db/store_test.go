@@ -90,12 +90,12 @@ func TestBatchIsOneInsert(t *testing.T) {
 	s := db.NewStore(dbtest.DB(t))
 	owner := "owner-" + uuid.NewString()
 	c := newCampaign(t, s, owner, model.ChannelEmail)
-	if _, err := s.AddProspects(context.Background(), owner, c.ID, rows(1000, "first%d@x.com"), false); err != nil {
+	if _, err := s.AddProspects(context.Background(), owner, c.ID, rows(1000, "first%d@x.com"), db.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, recorded := recording(t)
 	batch := append(rows(500, "first%d@x.com"), rows(500, "second%d@x.com")...)
-	res, err := s.AddProspects(ctx, owner, c.ID, batch, false)
+	res, err := s.AddProspects(ctx, owner, c.ID, batch, db.AddOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestBatchWrittenInIdOrder(t *testing.T) {
 	in := rows(3, "z%d@x.com")
 	a, b, dup := "a@x.com", "m@x.com", "z1@x.com"
 	in = append(in, &model.ProspectInput{Email: &a}, &model.ProspectInput{Email: &dup}, &model.ProspectInput{Email: &b})
-	res, err := s.AddProspects(ctx, owner, c.ID, in, false)
+	res, err := s.AddProspects(ctx, owner, c.ID, in, db.AddOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestStatsTriggerCostsRowsWritten(t *testing.T) {
 	c1 := newCampaign(t, s, owner, model.ChannelEmail)
 	c2 := newCampaign(t, s, owner, model.ChannelEmail)
 	for _, c := range []*model.Campaign{c1, c2} {
-		if _, err := s.AddProspects(ctx, owner, c.ID, rows(10, "p%d@x.com"), false); err != nil {
+		if _, err := s.AddProspects(ctx, owner, c.ID, rows(10, "p%d@x.com"), db.AddOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -237,7 +237,7 @@ func TestListCustomFieldsRaw(t *testing.T) {
 		e := fmt.Sprintf("raw%d@x.com", i)
 		in[i] = &model.ProspectInput{Email: &e, CustomFields: m}
 	}
-	if _, err := s.AddProspects(context.Background(), owner, c.ID, in, false); err != nil {
+	if _, err := s.AddProspects(context.Background(), owner, c.ID, in, db.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	page, err := s.ListProspects(context.Background(), owner, c.ID, db.ListQuery{})
@@ -323,10 +323,10 @@ func TestListWireFormats(t *testing.T) {
 	first, loc := "Zoë \"Q\"", "東京"
 	in[1].FirstName, in[1].Location, in[1].CustomFields = &first, &loc, map[string]any{"a": json.Number("1.50"), "b": []any{"x"}}
 	// The add's insert through the simple protocol too (its arrays as text).
-	if _, err := s.AddProspects(ctx, owner, c.ID, in[:2], false); err != nil {
+	if _, err := s.AddProspects(ctx, owner, c.ID, in[:2], db.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := text.AddProspects(ctx, owner, c.ID, in, false); err != nil || res.ImportedCount != 3 || len(res.Duplicates) != 2 {
+	if res, err := text.AddProspects(ctx, owner, c.ID, in, db.AddOptions{}); err != nil || res.ImportedCount != 3 || len(res.Duplicates) != 2 {
 		t.Fatalf("add through the simple protocol: %+v, %v", res, err)
 	}
 	if _, err := dbtest.DB(t).ExecContext(ctx, `UPDATE prospects SET status = 'replied' WHERE campaign_id = ? AND identity = 'w3@x.com'`, c.ID); err != nil {

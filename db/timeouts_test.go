@@ -36,7 +36,7 @@ func TestTimeouts(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		_, err = s.AddProspects(ctx, owner, c.ID, rows(3, "locked%d@x.com"), false)
+		_, err = s.AddProspects(ctx, owner, c.ID, rows(3, "locked%d@x.com"), db.AddOptions{})
 		waited := time.Since(start)
 		_ = holder.Rollback()
 		var pgErr *pgconn.PgError
@@ -46,7 +46,7 @@ func TestTimeouts(t *testing.T) {
 		if waited > 5*time.Second {
 			t.Errorf("waited %v for a 300ms lock budget", waited)
 		}
-		if res, err := s.AddProspects(ctx, owner, c.ID, rows(3, "locked%d@x.com"), false); err != nil || res.ImportedCount != 3 {
+		if res, err := s.AddProspects(ctx, owner, c.ID, rows(3, "locked%d@x.com"), db.AddOptions{}); err != nil || res.ImportedCount != 3 {
 			t.Fatalf("add after the lock was released: %v", err)
 		}
 	})

@@ -1232,3 +1232,51 @@ func TestAddRowUnmarshal(t *testing.T) {
 		t.Fatalf("row with a number for a name: %+v", res)
 	}
 }
+
+// TestAddReadsWhatItSelects: addProspects reads the roster's rows behind
+// its ALREADY_ON_ROSTER duplicates only when duplicateRows.prospect is
+// selected, and the campaign back only when campaign is, however the
+// selection says it (fragments, @include); the answer is the same either
+// way.
+func TestAddReadsWhatItSelects(t *testing.T) {
+	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	a.add(c, emails("held@x.com"), false)
+	for i, tc := range []struct {
+		sel                 string
+		prospectRead, cRead bool
+	}{
+		{`imported duplicates duplicateRows { index reason identity }`, false, false},
+		{`imported duplicateRows { prospect { email } }`, true, false},
+		{`imported campaign { stats { total } }`, false, true},
+		{`imported ...F } } fragment F on AddProspectsPayload { duplicateRows { ... on DuplicateRow { prospect { email } } } campaign { name`, true, true},
+		{`imported duplicateRows { index prospect @include(if: false) { email } } campaign @skip(if: true) { name }`, false, false},
+	} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			doc := `mutation($c: UUID!, $rows: [ProspectInput!]!) { addProspects(campaignId: $c, prospects: $rows) { ` + tc.sel + ` } }`
+			r, stmts := ltCounted(t, a, doc, map[string]any{"c": c, "rows": emails(fmt.Sprintf("new%d@x.com", i), "HELD@x.com")})
+			var prospectReads, campaignReads int
+			for _, q := range stmts {
+				switch {
+				case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `FROM "prospects"`):
+					prospectReads++
+				case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `FROM "campaigns"`):
+					campaignReads++
+				}
+			}
+			if want := map[bool]int{false: 0, true: 1}[tc.prospectRead]; prospectReads != want {
+				t.Errorf("%d reads of prospects, want %d: %q", prospectReads, want, stmts)
+			}
+			if want := map[bool]int{false: 1, true: 2}[tc.cRead]; campaignReads != want { // the lock, then the read back
+				t.Errorf("%d reads of the campaign, want %d: %q", campaignReads, want, stmts)
+			}
+			if tc.prospectRead && !strings.Contains(string(r.Data), `"prospect":{"email":"held@x.com"}`) {
+				t.Errorf("the duplicate's prospect is missing: %s", r.Data)
+			}
+			if tc.cRead && !strings.Contains(string(r.Data), `"campaign":{`) {
+				t.Errorf("the campaign is missing: %s", r.Data)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
 	"roster/auth"
@@ -105,4 +106,21 @@ func removePayload(res *db.RemoveResult, err error) (*model.RemoveProspectsPaylo
 		}
 	}
 	return out, nil
+}
+
+// addSelection says whether the addProspects field being resolved selects
+// duplicateRows.prospect and campaign, which cost the store a read each.
+func addSelection(ctx context.Context) (duplicateProspects, campaign bool) {
+	opCtx := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(opCtx, graphql.GetFieldContext(ctx).Field.Selections, []string{"AddProspectsPayload"}) {
+		switch f.Name {
+		case "campaign":
+			campaign = true
+		case "duplicateRows":
+			for _, g := range graphql.CollectFields(opCtx, f.Selections, []string{"DuplicateRow"}) {
+				duplicateProspects = duplicateProspects || g.Name == "prospect"
+			}
+		}
+	}
+	return duplicateProspects, campaign
 }

@@ -54,7 +54,9 @@ func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUI
 		return nil, err
 	}
 	dry := dryRun != nil && *dryRun
-	res, err := r.Store.AddProspects(ctx, sub, campaignID, prospects, dry)
+	dupProspects, campaign := addSelection(ctx)
+	res, err := r.Store.AddProspects(ctx, sub, campaignID, prospects,
+		db.AddOptions{DryRun: dry, NoDuplicateProspects: !dupProspects, NoCampaign: !campaign})
 	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
