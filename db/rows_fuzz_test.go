@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -85,9 +86,24 @@ func FuzzCheckCustomFields(f *testing.F) {
 			t.Fatalf("accepted %q, whose encoding %q is not compact", s, b)
 		}
 		for k := range m {
-			if !customFieldKey.MatchString(k) || len(k) == 0 || len(k) > 64 {
+			if !keyPattern.MatchString(k) {
 				t.Fatalf("accepted the key %q", k)
 			}
+		}
+	})
+}
+
+// keyPattern is SPEC §6's custom-field key, the oracle of customFieldKey.
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// FuzzCustomFieldKey: the loop accepts exactly what the pattern does.
+func FuzzCustomFieldKey(f *testing.F) {
+	for _, k := range []string{"", "a", "A-z_9", strings.Repeat("k", 64), strings.Repeat("k", 65), "a b", "é", "a.b", "a\n"} {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, k string) {
+		if got, want := customFieldKey(k), keyPattern.MatchString(k); got != want {
+			t.Fatalf("%q: customFieldKey says %v, the pattern %v", k, got, want)
 		}
 	})
 }

@@ -1,12 +1,10 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -23,7 +21,7 @@ import (
 // for the resolver). In issue 3's profile that was 10 of the server's 21 ms
 // of CPU per batch. So the POST transport reads the body with jsontext, and
 // a variable that is a list of objects is decoded as ProspectInput rows on
-// the spot (model.DecodeProspectInput). The executor is handed an empty
+// the spot (model.JSONReader). The executor is handed an empty
 // list in its place, which validates as any list does, and
 // typedVariables, the first operation-context mutator, puts the rows back
 // once the operation shows the variable's type is [ProspectInput!].
@@ -41,47 +39,42 @@ import (
 // list of objects is read as ProspectInput rows, returned in rows and left
 // as an empty list in params. ok=false: decode it the generic way.
 func decodeRequest(body []byte) (params *graphql.RawParams, rows map[string][]any, ok bool) {
-	d := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
-	if d.PeekKind() != '{' {
-		return nil, nil, false
-	}
-	if _, err := d.ReadToken(); err != nil {
+	r := model.NewJSONReader(body)
+	if !r.Token('{') {
 		return nil, nil, false
 	}
 	params = &graphql.RawParams{}
 	var seen [4]bool
-	for d.PeekKind() != '}' {
-		name, ok := model.ReadString(d)
+	for r.PeekKind() != '}' {
+		name, ok := r.String()
 		if !ok {
 			return nil, nil, false
 		}
 		switch name {
 		case "query":
-			ok = once(&seen[0]) && readText(d, &params.Query)
+			ok = once(&seen[0]) && readText(r, &params.Query)
 		case "operationName":
-			ok = once(&seen[1]) && readText(d, &params.OperationName)
+			ok = once(&seen[1]) && readText(r, &params.OperationName)
 		case "variables":
 			ok = once(&seen[2])
 			if ok {
-				params.Variables, rows, ok = readVariables(d)
+				params.Variables, rows, ok = readVariables(r)
 			}
 		case "extensions":
-			ok = once(&seen[3]) && readObject(d, &params.Extensions)
+			ok = once(&seen[3]) && (r.Token('n') || readObject(r, &params.Extensions))
 		default:
 			// encoding/json matches field names case-insensitively.
 			for _, f := range [...]string{"query", "operationName", "variables", "extensions"} {
 				ok = ok && !strings.EqualFold(name, f)
 			}
-			ok = ok && d.SkipValue() == nil
+			ok = ok && r.Skip()
 		}
 		if !ok {
 			return nil, nil, false
 		}
 	}
-	if _, err := d.ReadToken(); err != nil {
-		return nil, nil, false
-	}
-	return params, rows, true
+	// What follows the object is not read, as by encoding/json's Decoder.
+	return params, rows, r.Token('}')
 }
 
 func once(seen *bool) bool {
@@ -93,75 +86,60 @@ func once(seen *bool) bool {
 }
 
 // readText reads a string or a null ("").
-func readText(d *jsontext.Decoder, dst *string) bool {
-	if k := d.PeekKind(); k != '"' && k != 'n' {
-		return false
+func readText(r *model.JSONReader, dst *string) bool {
+	if r.Token('n') {
+		return true
 	}
-	s, ok := model.ReadString(d)
+	s, ok := r.String()
 	*dst = s
 	return ok
 }
 
-// readObject reads an object or a null (nil).
-func readObject(d *jsontext.Decoder, dst *map[string]any) bool {
-	switch d.PeekKind() {
-	case 'n':
-		_, err := d.ReadToken()
-		return err == nil
-	case '{':
-		v, ok := model.DecodeJSON(d)
-		*dst, _ = v.(map[string]any)
-		return ok
-	}
-	return false
+// readObject reads an object.
+func readObject(r *model.JSONReader, dst *map[string]any) bool {
+	m, ok := r.Object()
+	*dst = m
+	return ok
 }
 
 // readVariables reads the variables object (or null).
-func readVariables(d *jsontext.Decoder) (vars map[string]any, rows map[string][]any, ok bool) {
-	switch d.PeekKind() {
-	case 'n':
-		_, err := d.ReadToken()
-		return nil, nil, err == nil
-	case '{':
-	default:
-		return nil, nil, false
+func readVariables(r *model.JSONReader) (vars map[string]any, rows map[string][]any, ok bool) {
+	if r.Token('n') {
+		return nil, nil, true
 	}
-	if _, err := d.ReadToken(); err != nil {
+	if !r.Token('{') {
 		return nil, nil, false
 	}
 	vars = map[string]any{}
-	for d.PeekKind() != '}' {
-		name, ok := model.ReadString(d)
+	for r.PeekKind() != '}' {
+		name, ok := r.String()
 		if !ok {
 			return nil, nil, false
 		}
 		if _, dup := vars[name]; dup {
 			return nil, nil, false
 		}
-		if d.PeekKind() != '[' {
-			if vars[name], ok = model.DecodeJSON(d); !ok {
+		if !r.Token('[') {
+			if vars[name], ok = r.Value(); !ok {
 				return nil, nil, false
 			}
 			continue
 		}
-		if _, err := d.ReadToken(); err != nil {
-			return nil, nil, false
-		}
 		list := []any{}
-		typed := d.PeekKind() == '{'
-		for d.PeekKind() != ']' {
+		typed := r.PeekKind() == '{'
+		for r.PeekKind() != ']' {
 			var v any
 			if typed {
-				v, ok = model.DecodeProspectInput(d)
+				v, ok = r.ProspectInput()
 			} else {
-				v, ok = model.DecodeJSON(d)
+				v, ok = r.Value()
 			}
 			if !ok {
 				return nil, nil, false
 			}
 			list = append(list, v)
 		}
-		if _, err := d.ReadToken(); err != nil {
+		if !r.Token(']') {
 			return nil, nil, false
 		}
 		if !typed {
@@ -173,8 +151,7 @@ func readVariables(d *jsontext.Decoder) (vars map[string]any, rows map[string][]
 		}
 		rows[name], vars[name] = list, []any{}
 	}
-	_, err := d.ReadToken()
-	return vars, rows, err == nil
+	return vars, rows, r.Token('}')
 }
 
 type typedRowsKey struct{}
