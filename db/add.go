@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -51,46 +53,175 @@ type AddOptions struct {
 // run takes no lock and looks all the batch's identities up instead of
 // writing.
 func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*AddResult, error) {
-	res := &AddResult{}
-	lock := rosterLock
-	dryRun := o.DryRun
-	if dryRun {
-		lock = noLock
+	if !o.DryRun {
+		res, err := s.addWrite(ctx, owner, campaignID, rows, o)
+		return settle(res, err, "add prospects")
 	}
-	err := s.inTxRaw(ctx, func(ctx context.Context, tx bun.Tx, raw rawConn) error {
-		c, err := draftCampaign(ctx, tx, owner, campaignID, lock)
+	res := &AddResult{}
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := draftCampaign(ctx, tx, owner, campaignID, noLock)
 		res.Campaign = c
 		if err != nil {
 			return err
 		}
-		// Checked once the campaign is known, so the payload shows it.
-		if n := len(rows); n < 1 || n > MaxBatchRows {
-			return model.Fail(model.UserErrorCodeBadUserInput, []string{"prospects"},
-				"prospects must hold 1 to %d rows; got %d", MaxBatchRows, n)
+		if err := checkBatchSize(rows); err != nil {
+			return err
 		}
 		plan, err := planBatch(c, rows)
 		if err != nil {
 			return err
 		}
-		if dryRun {
-			if err := plan.matchRoster(ctx, tx, plan.identities()); err != nil {
-				return err
-			}
-		} else {
-			if err := plan.insert(ctx, tx, raw, s.hotMode, !o.NoDuplicateProspects); err != nil {
-				return err
-			}
-			res.Campaign = nil
-			if !o.NoCampaign {
-				if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
-					return err
-				}
-			}
+		if err := plan.matchRoster(ctx, tx, plan.identities()); err != nil {
+			return err
 		}
-		plan.report(res, dryRun)
+		plan.report(res, true)
 		return nil
 	})
 	return settle(res, err, "add prospects")
+}
+
+// checkBatchSize is checked once the campaign is known, so the payload
+// shows it.
+func checkBatchSize(rows []*model.ProspectInput) error {
+	if n := len(rows); n < 1 || n > MaxBatchRows {
+		return model.Fail(model.UserErrorCodeBadUserInput, []string{"prospects"},
+			"prospects must hold 1 to %d rows; got %d", MaxBatchRows, n)
+	}
+	return nil
+}
+
+// Statements of addWrite.
+const (
+	// setTimeouts is inTxRaw's SET LOCALs as one statement with
+	// parameters, as a pipeline wants (set_config(…, true) is SET LOCAL).
+	setTimeouts = `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
+	set_config('idle_in_transaction_session_timeout', $3, true)`
+	// lockRoster takes the roster lock of every roster write (draftCampaign)
+	// and reads what the write needs of the campaign.
+	lockRoster = `SELECT channel, status FROM campaigns WHERE id = $1 AND owner = $2 FOR NO KEY UPDATE`
+	// insertProspects writes a batch (batch.insert).
+	insertProspects = `INSERT INTO prospects (id, campaign_id, identity, email, linkedin_url, first_name, last_name,
+	company, title, phone, location, custom_fields, status, created_at, updated_at)
+SELECT r.id, $1, r.identity, r.email, r.linkedin_url, r.first_name, r.last_name,
+	r.company, r.title, r.phone, r.location, r.custom_fields::jsonb, 'pending', $2, $2
+FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+	AS r (id, identity, email, linkedin_url, first_name, last_name, company, title, phone, location, custom_fields)
+ON CONFLICT (campaign_id, identity) DO NOTHING
+RETURNING id`
+)
+
+// addWrite is AddProspects' write: the same transaction inTx would run
+// (its timeouts, the roster lock, then the checks in the same order), in
+// fewer round trips. BEGIN, the timeouts and the lock go as one pipelined
+// batch; then, when nothing is to be read back before COMMIT (the lean
+// AddOptions) and the insert is a statement prepared on the connection,
+// the insert and COMMIT go as another. Through Bun's transaction the same
+// write took five round trips, 1.5 to 5 ms of a 30 ms batch on the bench.
+// A refused batch (not found, frozen, bad rows) reads the whole campaign,
+// for the payload, and rolls back.
+func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*AddResult, error) {
+	var res *AddResult
+	err := s.retrying(ctx, func() error {
+		res = &AddResult{}
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		raw := func(f func(*pgx.Conn) error) error {
+			return conn.Raw(func(dc any) error { return asPgx(dc, f) })
+		}
+		// Whatever happened, no transaction goes back to the pool open.
+		defer func() {
+			_ = raw(func(c *pgx.Conn) error {
+				if c.PgConn().TxStatus() == 'I' || c.IsClosed() {
+					return nil
+				}
+				_, err := c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+				return err
+			})
+		}()
+		refused := func(err error) error {
+			if res.Campaign == nil {
+				c, rerr := campaignFor(ctx, conn, owner, campaignID, noLock)
+				if rerr != nil {
+					return rerr
+				}
+				res.Campaign = c
+			}
+			return err
+		}
+
+		c := &model.Campaign{ID: campaignID}
+		found := true
+		err = raw(func(pc *pgx.Conn) error {
+			b := &pgx.Batch{}
+			b.Queue("BEGIN")
+			b.Queue(setTimeouts, strconv.FormatInt(s.Timeouts.Statement.Milliseconds(), 10),
+				strconv.FormatInt(s.Timeouts.Lock.Milliseconds(), 10), strconv.FormatInt(s.Timeouts.IdleInTx.Milliseconds(), 10))
+			b.Queue(lockRoster, campaignID, owner)
+			br := pc.SendBatch(ctx, b)
+			defer br.Close()
+			for range 2 {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
+			err := br.QueryRow().Scan(&c.Channel, &c.Status)
+			if errors.Is(err, pgx.ErrNoRows) {
+				found, err = false, nil
+			}
+			if err != nil {
+				return err
+			}
+			return br.Close()
+		})
+		if err != nil {
+			return fmt.Errorf("lock campaign: %w", err)
+		}
+		if !found || c.RosterFrozen() {
+			// draftCampaign says which, in the words of every roster
+			// write, with the whole campaign (the lock holds it still).
+			res.Campaign, err = draftCampaign(ctx, conn, owner, campaignID, noLock)
+			if err == nil {
+				err = errors.New("the campaign changed under its lock")
+			}
+			return err
+		}
+		if err := checkBatchSize(rows); err != nil {
+			return refused(err)
+		}
+		plan, err := planBatch(c, rows)
+		if err != nil {
+			return refused(err)
+		}
+		readBack := !o.NoDuplicateProspects || !o.NoCampaign
+		committed, err := plan.insert(ctx, raw, s.hotMode, !readBack)
+		if err != nil {
+			return err
+		}
+		if !committed {
+			if !o.NoDuplicateProspects && len(plan.onRoster) > 0 {
+				if err := plan.matchRoster(ctx, conn, plan.skipped()); err != nil {
+					return err
+				}
+			}
+			if !o.NoCampaign {
+				if res.Campaign, err = campaignFor(ctx, conn, owner, campaignID, noLock); err != nil {
+					return err
+				}
+			}
+			if err := raw(func(pc *pgx.Conn) error {
+				_, err := pc.Exec(ctx, "COMMIT")
+				return err
+			}); err != nil {
+				return fmt.Errorf("commit: %w", err)
+			}
+		}
+		plan.report(res, false)
+		return nil
+	})
+	return res, err
 }
 
 // batch is a validated batch on its way to the roster.
@@ -176,16 +307,19 @@ func (b *batch) matchRoster(ctx context.Context, idb bun.IDB, identities []strin
 // identity instead, the same batch cost PostgreSQL a fifth more). Two
 // batches of this API never insert into one campaign at once (the roster
 // lock), so their order cannot deadlock them; against a writer that skips
-// the lock a deadlock is retried whole (inTx). The columns are passed to pgx
-// as binary arrays and unnested in the database (PostgreSQL parses a
-// thousand VALUES tuples, or array literals in the SQL text, far slower). ON CONFLICT DO NOTHING skips the identities the
-// roster holds; those alone are then read if readSkipped, to be reported
-// with the prospect that holds them (under the roster lock no other writer
-// can have added one meanwhile).
-func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn, hotMode pgx.QueryExecMode, readSkipped bool) error {
+// the lock a deadlock is retried whole (retrying). The columns are passed
+// to pgx as binary arrays and unnested in the database (PostgreSQL parses
+// a thousand VALUES tuples, or array literals in the SQL text, far slower).
+// ON CONFLICT DO NOTHING skips the identities the roster holds: they are
+// on it, whether or not their rows are then read (matchRoster; under the
+// roster lock no other writer can have added one meanwhile).
+//
+// With commit, and the statement prepared on the connection (hotMode
+// CacheStatement), COMMIT goes in the same round trip; committed says
+// whether it did.
+func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMode, commit bool) (committed bool, err error) {
 	identities := b.identities()
 	n := len(identities)
-	b.inserted = make(map[string]*model.Prospect, n)
 	ids := make([]pgtype.UUID, n) // binary as is; uuid.UUID would go through its text form
 	emails, linkedins, firsts, lasts := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
 	companies, titles, phones, locations := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
@@ -198,47 +332,68 @@ func (b *batch) insert(ctx context.Context, tx bun.Tx, raw rawConn, hotMode pgx.
 		custom[i] = string(p.CustomFieldsJSON())
 	}
 	now := b.rows[b.firstOf[identities[0]]].CreatedAt
+	args := []any{b.campaignID, now, ids, identities, emails, linkedins, firsts, lasts, companies, titles, phones, locations, custom}
 	written := make(map[uuid.UUID]bool, n)
-	err := raw(func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, `INSERT INTO prospects (id, campaign_id, identity, email, linkedin_url, first_name, last_name,
-	company, title, phone, location, custom_fields, status, created_at, updated_at)
-SELECT r.id, $1, r.identity, r.email, r.linkedin_url, r.first_name, r.last_name,
-	r.company, r.title, r.phone, r.location, r.custom_fields::jsonb, 'pending', $2, $2
-FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-	AS r (id, identity, email, linkedin_url, first_name, last_name, company, title, phone, location, custom_fields)
-ON CONFLICT (campaign_id, identity) DO NOTHING
-RETURNING id`, hotMode, b.campaignID, now, ids, identities, emails, linkedins, firsts, lasts,
-			companies, titles, phones, locations, custom)
-		if err != nil {
-			return err
-		}
-		var id [16]byte
-		_, err = pgx.ForEachRow(rows, []any{&id}, func() error {
+	var id [16]byte
+	collect := func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
 			written[uuid.UUID(id)] = true
 			return nil
 		})
 		return err
+	}
+	commit = commit && hotMode == pgx.QueryExecModeCacheStatement
+	err = raw(func(c *pgx.Conn) error {
+		if !commit {
+			rows, err := c.Query(ctx, insertProspects, append([]any{hotMode}, args...)...)
+			if err != nil {
+				return err
+			}
+			return collect(rows)
+		}
+		// Prepared under its own text as its name, a batch finds it.
+		if _, err := c.Prepare(ctx, insertProspects, insertProspects); err != nil {
+			return err
+		}
+		pb := &pgx.Batch{}
+		pb.Queue(insertProspects, args...)
+		pb.Queue("COMMIT")
+		br := c.SendBatch(ctx, pb)
+		defer br.Close()
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		if err := collect(rows); err != nil {
+			return err
+		}
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return br.Close()
 	})
 	if err != nil {
-		return fmt.Errorf("insert prospects: %w", err)
+		return false, fmt.Errorf("insert prospects: %w", err)
 	}
-	var skipped []string
+	b.inserted = make(map[string]*model.Prospect, n)
+	b.onRoster = make(map[string]*model.Prospect, n-len(written))
 	for _, id := range identities {
-		p := b.rows[b.firstOf[id]]
-		if written[p.ID] {
+		if p := b.rows[b.firstOf[id]]; written[p.ID] {
 			b.inserted[id] = p
 		} else {
-			skipped = append(skipped, id)
+			b.onRoster[id] = nil // on the roster; its prospect is read by matchRoster, if at all
 		}
 	}
-	if len(skipped) == 0 || !readSkipped {
-		b.onRoster = make(map[string]*model.Prospect, len(skipped))
-		for _, id := range skipped {
-			b.onRoster[id] = nil // on the roster, its prospect not read
-		}
-		return nil
+	return commit, nil
+}
+
+// skipped lists the identities the insert found on the roster.
+func (b *batch) skipped() []string {
+	out := make([]string, 0, len(b.onRoster))
+	for id := range b.onRoster {
+		out = append(out, id)
 	}
-	return b.matchRoster(ctx, tx, skipped)
+	return out
 }
 
 // report fills res: the written prospects in submission order and a

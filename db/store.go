@@ -134,6 +134,13 @@ func (s *Store) inTxRaw(ctx context.Context, fn func(ctx context.Context, tx bun
 			return fn(ctx, tx, raw)
 		})
 	}
+	return s.retrying(ctx, run)
+}
+
+// retrying runs run, and runs it again after a serialization failure or a
+// deadlock (which roll the whole transaction back), a few times with
+// jittered backoff.
+func (s *Store) retrying(ctx context.Context, run func() error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = run()

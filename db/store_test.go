@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -110,6 +111,7 @@ func TestBatchIsOneInsert(t *testing.T) {
 			if !strings.Contains(q, "ON CONFLICT (campaign_id, identity) DO NOTHING") {
 				t.Errorf("insert without ON CONFLICT: %.200s", q)
 			}
+		case strings.HasPrefix(q, "SELECT set_config"): // the timeouts
 		case strings.HasPrefix(q, "SELECT"):
 			selects++
 		}
@@ -366,5 +368,91 @@ func TestListWireFormats(t *testing.T) {
 	}
 	if got := *bin.Prospects[1].FirstName; got != first || bin.Prospects[3].Status != model.ProspectStatusReplied {
 		t.Fatalf("decoded %q, status %s", got, bin.Prospects[3].Status)
+	}
+}
+
+// TestAddLeavesNoTransactionOpen: whichever way an add ends (written,
+// refused for its rows, its size, a frozen or unknown campaign, a failed
+// statement), its connection goes back to the pool outside any
+// transaction, its SET LOCAL timeouts gone, and is used again (pgx's
+// database/sql driver would discard a connection left in a transaction,
+// at the cost of a new one): addWrite begins and ends its transaction
+// itself (BEGIN in a pipelined batch, COMMIT or ROLLBACK).
+func TestAddLeavesNoTransactionOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bdb, err := db.Open(ctx, dbtest.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	bdb.SetMaxOpenConns(1) // every add and check below on the same connection
+	s := db.NewStore(bdb)
+	s.Timeouts.Statement = 1234 * time.Millisecond
+	owner := "owner-" + uuid.NewString()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	frozen := newCampaign(t, s, owner, model.ChannelEmail)
+	if _, err := s.AddProspects(ctx, owner, frozen.ID, rows(1, "launch%d@x.com"), db.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TransitionCampaign(ctx, owner, frozen.ID, model.CampaignStatusLaunching); err != nil {
+		t.Fatal(err)
+	}
+	// The pool's one connection, as the driver's (the server's backend
+	// would not tell: PgBouncer may change it between transactions).
+	driverConn := func() any {
+		conn, err := bdb.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var dc any
+		if err := conn.Raw(func(c any) error { dc = c; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return dc
+	}
+	pooled := driverConn()
+	bad := "not an email"
+	for _, tc := range []struct {
+		name     string
+		campaign uuid.UUID
+		rows     []*model.ProspectInput
+		o        db.AddOptions
+		fails    bool
+	}{
+		{"written, lean", c.ID, rows(3, "lean%d@x.com"), db.AddOptions{NoDuplicateProspects: true, NoCampaign: true}, false},
+		{"written, read back", c.ID, rows(3, "lean%d@x.com"), db.AddOptions{}, false},
+		{"bad rows", c.ID, []*model.ProspectInput{{Email: &bad}}, db.AddOptions{}, true},
+		{"no rows", c.ID, nil, db.AddOptions{NoCampaign: true}, true},
+		{"frozen", frozen.ID, rows(1, "f%d@x.com"), db.AddOptions{}, true},
+		{"unknown campaign", uuid.New(), rows(1, "u%d@x.com"), db.AddOptions{}, true},
+		{"cancelled", c.ID, rows(1000, "cancel%d@x.com"), db.AddOptions{NoCampaign: true}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			actx := ctx
+			if tc.name == "cancelled" {
+				var cancel context.CancelFunc
+				actx, cancel = context.WithTimeout(ctx, time.Millisecond)
+				defer cancel()
+			}
+			_, err := s.AddProspects(actx, owner, tc.campaign, tc.rows, tc.o)
+			if (err != nil) != tc.fails {
+				t.Fatalf("error %v, want one: %v", err, tc.fails)
+			}
+			var timeout string
+			if err := bdb.QueryRowContext(ctx, `SELECT current_setting('statement_timeout')`).Scan(&timeout); err != nil {
+				t.Fatalf("after the add the connection is unusable: %v", err)
+			}
+			if timeout == "1234ms" {
+				t.Fatalf("after the add the connection is still in its transaction (statement_timeout %s)", timeout)
+			}
+			// A cancelled statement closes its connection (pgx).
+			if now := driverConn(); now != pooled && tc.name != "cancelled" {
+				t.Fatalf("the add's connection was discarded")
+			} else {
+				pooled = now
+			}
+		})
 	}
 }

@@ -1259,9 +1259,9 @@ func TestAddReadsWhatItSelects(t *testing.T) {
 			var prospectReads, campaignReads int
 			for _, q := range stmts {
 				switch {
-				case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `FROM "prospects"`):
+				case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `prospects`):
 					prospectReads++
-				case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `FROM "campaigns"`):
+				case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `campaigns`):
 					campaignReads++
 				}
 			}
