@@ -164,7 +164,7 @@ func TestBatchWrittenInIdOrder(t *testing.T) {
 		}
 		last = i
 	}
-	if strings.Count(insert, "z1@x.com") != 1 { // the identities' array holds it once
+	if strings.Count(insert, "z1@x.com") != 2 { // the identities' and the emails' arrays hold it once each
 		t.Fatalf("the in-batch duplicate was written too: %s", insert)
 	}
 }
@@ -454,5 +454,31 @@ func TestAddLeavesNoTransactionOpen(t *testing.T) {
 				pooled = now
 			}
 		})
+	}
+}
+
+// TestAbsentTextsStoredAsNull: the insert sends absent texts as "" (pgx
+// encodes []string without reflection) and the statement stores them as
+// NULL; blank input is absent too (SPEC §6).
+func TestAbsentTextsStoredAsNull(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bdb := dbtest.DB(t)
+	s := db.NewStore(bdb)
+	owner := "owner-" + uuid.NewString()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	email, blank, first := "null@x.com", "   ", "Ann"
+	res, err := s.AddProspects(ctx, owner, c.ID, []*model.ProspectInput{{Email: &email, LastName: &blank, FirstName: &first}}, db.AddOptions{})
+	if err != nil || res.ImportedCount != 1 {
+		t.Fatalf("add: %v, %+v", err, res)
+	}
+	var nulls int
+	var gotFirst string
+	if err := bdb.QueryRowContext(ctx, `SELECT num_nulls(linkedin_url, last_name, company, title, phone, location), first_name
+		FROM prospects WHERE campaign_id = ?`, c.ID).Scan(&nulls, &gotFirst); err != nil {
+		t.Fatal(err)
+	}
+	if nulls != 6 || gotFirst != "Ann" {
+		t.Fatalf("%d of the 6 absent texts are NULL; first_name %q", nulls, gotFirst)
 	}
 }
