@@ -79,9 +79,10 @@ func (r *report) rows() []row {
 		rows = append(rows, row{"list, " + d.name, fmt.Sprintf("%.0f req/s, %s", d.s.rate, latencies(d.s, 99)), "", ""})
 		if d.name == markedList.name {
 			// The API walks from the server's marks, which a statement on
-			// its own cannot keep: this is the floor for the API's own work.
+			// its own cannot keep: this is the floor for the API's own work,
+			// a diagnostic (the issue's floor is a statement on its own).
 			rows = append(rows, row{"list throughput, API / floor with marks", fmt.Sprintf("%.2f×", r.list.rate/d.s.rate),
-				"≥ 0.70× (the same target, strictest floor)", verdict(r.list.rate >= 0.7*d.s.rate)})
+				"diagnostic, not a target (see below)", ""})
 		}
 	}
 	rows = append(rows, row{"list CPU per request, API", r.cpuSplit(r.list.cpu, true), "", ""})
@@ -162,14 +163,18 @@ How it is measured:
   own. The API does better with marks it keeps (db/marks.go: the ids at every 1000th position,
   valid while the campaign's roster_version is unchanged), so the **floor with marks** is the same
   statement starting from the mark before the page (read once before the run, as the server reads
-  them): the floor for the API's own work. The other SQL rows are diagnostics: the walk forward
-  only, the first statement db/list.go sent (a correlated LATERAL), and the naive count(*) + OFFSET.
+  them): the floor for the API's own work, a diagnostic rather than the issue's target (whose floor
+  is the best statement on its own). Against it the API is held back by its own CPU per poll (HTTP,
+  GraphQL, decoding and writing 200 rows), which the CPU rows below show beside PostgreSQL's.
+  The other SQL rows are diagnostics too: the walk forward only, the first statement db/list.go
+  sent (a correlated LATERAL), and the naive count(*) + OFFSET.
 - **keyset**: one client walks the roster with `+"`after`"+` cursors, then times page 1 and page %[5]d (after
   the end cursor of page %[6]d), %[7]d times each, in turns. The whole walk took %[8]s.
 - **add**: %[9]d sequential 1000-row addProspects (900 fresh identities, 100 already on the roster)
   into each roster, in turns with the floor: the same rows as one `+"`INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id`"+`,
   the stats kept by the statement trigger; and, as a diagnostic, the same rows through the
-  server's own store (`+"`db.Store.AddProspects`"+`: lock, validation, insert, duplicates' rows) called in this process,
+  server's own store (`+"`db.Store.AddProspects`"+`: lock, validation, insert, reading back what the API's
+  selection asks for, here nothing) called in this process,
   which splits the API's time between its database work and HTTP plus GraphQL.
 - **CPU per request**: CPU time used by the server, the PostgreSQL backends and this process
   during a timed load (from /proc), divided by its requests: steadier than req/s when
