@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -242,32 +244,58 @@ type batch struct {
 // order, so a batch lists in the order it was submitted.
 func planBatch(c *model.Campaign, rows []*model.ProspectInput) (*batch, error) {
 	b := &batch{campaignID: c.ID, rows: make([]*model.Prospect, len(rows)), firstOf: make(map[string]int, len(rows))}
-	var errs rowErrors
+	if errs := checkRows(c.Channel, rows, b.rows); len(errs) > 0 {
+		return nil, errs
+	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	// One read of the system's randomness for the whole batch, not one per id.
 	random := bufio.NewReaderSize(rand.Reader, 16*len(rows))
-	for i, in := range rows {
-		p := newProspect(c.Channel, i, in, &errs)
-		if p == nil {
-			if errs.full() {
-				break
-			}
-			continue
-		}
+	for i, p := range b.rows {
 		id, err := uuid.NewV7FromReader(random)
 		if err != nil {
 			return nil, fmt.Errorf("prospect id: %w", err)
 		}
 		p.ID, p.CampaignID, p.CreatedAt, p.UpdatedAt = id, c.ID, now, now
-		b.rows[i] = p
 		if _, seen := b.firstOf[p.Identity]; !seen {
 			b.firstOf[p.Identity] = i
 		}
 	}
-	if len(errs.errs) > 0 {
-		return nil, errs.errs
-	}
 	return b, nil
+}
+
+// rowsPerCheck is the fewest rows worth a goroutine of their own.
+const rowsPerCheck = 256
+
+// checkRows checks rows into out (a nil for a bad row) and returns their
+// userErrors, the first maxUserErrors bad rows' in row order, as one pass
+// in order would. A large batch is checked in parts on up to GOMAXPROCS
+// goroutines: the rows are independent, and while the server checks them
+// nothing else of the request can go on (about 2.5 ms of CPU per 1000
+// rows).
+func checkRows(ch model.Channel, rows []*model.ProspectInput, out []*model.Prospect) model.UserErrors {
+	return checkRowsIn(max(1, min(runtime.GOMAXPROCS(0), len(rows)/rowsPerCheck)), ch, rows, out)
+}
+
+func checkRowsIn(parts int, ch model.Channel, rows []*model.ProspectInput, out []*model.Prospect) model.UserErrors {
+	size := (len(rows) + parts - 1) / parts
+	errs := make([]rowErrors, parts)
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo, hi := k*size, min((k+1)*size, len(rows))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				if out[i] = newProspect(ch, i, rows[i], &errs[k]); out[i] == nil && errs[k].full() {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var all model.UserErrors
+	for _, e := range errs {
+		all = append(all, e.errs...)
+	}
+	return all[:min(len(all), maxUserErrors)]
 }
 
 // identities lists the batch's distinct identities in submission order
