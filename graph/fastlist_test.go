@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"roster/auth"
@@ -194,7 +195,8 @@ func (s fastServer) counter(t *testing.T, name string) int {
 }
 
 // TestDataWrittenAsIs: a data-only answer carries the executor's bytes as
-// they are (no second encoding pass: '<' is not escaped), says nosniff, and
+// they are (no second encoding pass: '<' is not escaped), in one write with
+// its Content-Length, says nosniff, and
 // is the same document encoding/json would have written; an answer with
 // errors is still encoded whole.
 func TestDataWrittenAsIs(t *testing.T) {
@@ -222,6 +224,25 @@ func TestDataWrittenAsIs(t *testing.T) {
 	want := `{"data":{"prospects":{"nodes":[{"company":"<script>&</script> ` + "\u2028" + ` x","customFields":{"h":"<b>"}}]}}}`
 	if string(raw) != want {
 		t.Fatalf("body\n%s\nwant\n%s", raw, want)
+	}
+	// A page past net/http's own buffering (which would set the length of
+	// a small answer itself) still goes with its length, not in chunks.
+	rows := make([]map[string]any, 60)
+	for i := range rows {
+		rows[i] = map[string]any{"email": fmt.Sprintf("long%d@x.com", i), "company": strings.Repeat("c", 200)}
+	}
+	a.add(c, rows, false)
+	req, _ = http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ = io.ReadAll(res.Body)
+	if len(raw) < 10_000 || res.ContentLength != int64(len(raw)) || len(res.TransferEncoding) != 0 {
+		t.Fatalf("Content-Length %d, Transfer-Encoding %v for %d bytes: want the length, not chunks", res.ContentLength, res.TransferEncoding, len(raw))
 	}
 	r := a.do(`query { prospects(campaignId: "0190a000-0000-7000-8000-000000000000") { totalCount } }`, nil)
 	if len(r.Errors) != 1 || r.Errors[0].Code() != "NOT_FOUND" || string(r.Data) != "null" {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -147,23 +148,26 @@ func responseContentType(r *http.Request) string {
 }
 
 // writeResponse writes a data-only response around the executor's bytes;
-// anything else as encoding/json does.
-func writeResponse(w io.Writer, resp *graphql.Response) {
+// anything else as encoding/json does. Either way the answer goes in one
+// write with its Content-Length: net/http then sends a 40 KB page in two
+// system calls rather than chunk by chunk.
+func writeResponse(w http.ResponseWriter, resp *graphql.Response) {
+	var b []byte
 	if resp != nil && len(resp.Errors) == 0 && len(resp.Extensions) == 0 &&
 		resp.Label == "" && resp.Path == nil && resp.HasNext == nil {
 		data := resp.Data
 		if len(data) == 0 {
 			data = json.RawMessage("null")
 		}
-		_, _ = io.WriteString(w, `{"data":`)
-		_, _ = w.Write(data)
-		_, _ = io.WriteString(w, "}")
-		return
+		b = make([]byte, 0, len(`{"data":}`)+len(data))
+		b = append(append(append(b, `{"data":`...), data...), '}')
+	} else {
+		var err error
+		if b, err = json.Marshal(resp); err != nil {
+			// As transport.POST: the executor wrote data that is not JSON.
+			panic(err)
+		}
 	}
-	b, err := json.Marshal(resp)
-	if err != nil {
-		// As transport.POST: the executor wrote data that is not JSON.
-		panic(err)
-	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
 }
