@@ -482,3 +482,42 @@ func TestAbsentTextsStoredAsNull(t *testing.T) {
 		t.Fatalf("%d of the 6 absent texts are NULL; first_name %q", nulls, gotFirst)
 	}
 }
+
+// TestInsertLeavesOutAbsentColumns: a column no row of the batch has is
+// not in the insert (it takes its default), one that some row has is, and
+// what is stored is the same either way.
+func TestInsertLeavesOutAbsentColumns(t *testing.T) {
+	t.Parallel()
+	s := db.NewStore(dbtest.DB(t))
+	owner := "owner-" + uuid.NewString()
+	c := newCampaign(t, s, owner, model.ChannelEmail)
+	ctx, recorded := recording(t)
+	a, b, phone := "a@x.com", "b@x.com", "+1 555"
+	if _, err := s.AddProspects(ctx, owner, c.ID, []*model.ProspectInput{{Email: &a}}, db.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddProspects(ctx, owner, c.ID, []*model.ProspectInput{{Email: &b, Phone: &phone, CustomFields: map[string]any{"k": "v"}}, {Email: &a}}, db.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var inserts []string
+	for _, q := range recorded() {
+		if strings.HasPrefix(q, "INSERT INTO prospects") {
+			inserts = append(inserts, q[:strings.Index(q, ")")+1])
+		}
+	}
+	want := []string{
+		"INSERT INTO prospects (id, campaign_id, identity, email, status, created_at, updated_at)",
+		"INSERT INTO prospects (id, campaign_id, identity, email, phone, custom_fields, status, created_at, updated_at)",
+	}
+	if !reflect.DeepEqual(inserts, want) {
+		t.Fatalf("inserts %q, want %q", inserts, want)
+	}
+	var got []string
+	if err := dbtest.DB(t).NewSelect().Table("prospects").ColumnExpr("concat_ws('|', email, coalesce(phone, 'NULL'), custom_fields::text)").
+		Where("campaign_id = ?", c.ID).Order("id").Scan(context.Background(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a@x.com|NULL|{}", `b@x.com|+1 555|{"k": "v"}`}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("stored %q, want %q", got, want)
+	}
+}
