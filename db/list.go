@@ -257,6 +257,7 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		identity, status pgtype.Text
 		created, updated pgtype.Timestamptz
 		custom           = make([]byte, 0, 96*capacity)
+		texts            = pageTexts{buf: make([]byte, 0, 48*capacity), spans: make([]textSpan, 0, 5*capacity)}
 		p                model.Prospect
 		dest             = []any{total, version, &id, &campaign, &identity, &p.Email, &p.LinkedinURL, &p.FirstName, &p.LastName,
 			&p.Company, &p.Title, &p.Phone, &p.Location, nil, &status, &created, &updated}
@@ -266,10 +267,11 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 	for rows.Next() {
 		found = true
 		p = model.Prospect{}
+		raw := rows.RawValues()
 		if direct {
 			// The usual case: decode the wire format directly, skipping
 			// pgx's per-value scan plans (half the server's CPU per page).
-			if err := decodePageRow(rows.RawValues(), total, version, &id, &campaign, &identity, &status, &created, &updated, &p); err != nil {
+			if err := decodePageRow(raw, total, version, &id, &campaign, &created, &updated); err != nil {
 				return nil, found, direct, err
 			}
 		} else if err := rows.Scan(dest...); err != nil {
@@ -278,28 +280,110 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		if !id.Valid {
 			continue // the campaign's row with an empty page
 		}
-		if status.Valid { // not when left out (ListQuery.Fields)
-			st, ok := model.ProspectStatusFromDB(status.String)
-			if !ok {
-				return nil, found, direct, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, status.String)
+		if direct {
+			texts.add(len(page), raw)
+			if v := raw[statusCol]; v != nil { // not when left out (ListQuery.Fields)
+				st, ok := model.ProspectStatusFromDBBytes(v)
+				if !ok {
+					return nil, found, direct, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, v)
+				}
+				p.Status = st
 			}
-			p.Status = st
+		} else {
+			if status.Valid { // not when left out (ListQuery.Fields)
+				st, ok := model.ProspectStatusFromDB(status.String)
+				if !ok {
+					return nil, found, direct, fmt.Errorf("prospect %x: unknown status %q", id.Bytes, status.String)
+				}
+				p.Status = st
+			}
+			p.Identity = identity.String
 		}
-		p.ID, p.CampaignID, p.Identity = id.Bytes, campaign.Bytes, identity.String
+		p.ID, p.CampaignID = id.Bytes, campaign.Bytes
 		p.CreatedAt, p.UpdatedAt = created.Time, updated.Time
 		start := len(custom)
-		custom = compactJSONB(custom, rows.RawValues()[customCol], rows.FieldDescriptions()[customCol].Format)
+		custom = compactJSONB(custom, raw[customCol], rows.FieldDescriptions()[customCol].Format)
 		p.CustomFieldsRaw = model.RawJSONObject(custom[start:len(custom):len(custom)])
 		page = append(page, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, found, direct, err
 	}
+	texts.resolve(page)
 	out := make([]*model.Prospect, len(page))
 	for i := range page {
 		out[i] = &page[i]
 	}
 	return out, found, direct, nil
+}
+
+// The listing statement's columns that pageTexts reads: the identity, then
+// the eight texts of a prospect (pageTextFields), then the status.
+const (
+	identityCol  = 4
+	firstTextCol = 5
+	statusCol    = 14
+)
+
+// pageTextFields are where the text columns go, in column order.
+var pageTextFields = [...]func(*model.Prospect) **string{
+	func(p *model.Prospect) **string { return &p.Email },
+	func(p *model.Prospect) **string { return &p.LinkedinURL },
+	func(p *model.Prospect) **string { return &p.FirstName },
+	func(p *model.Prospect) **string { return &p.LastName },
+	func(p *model.Prospect) **string { return &p.Company },
+	func(p *model.Prospect) **string { return &p.Title },
+	func(p *model.Prospect) **string { return &p.Phone },
+	func(p *model.Prospect) **string { return &p.Location },
+}
+
+// pageTexts gathers the text columns of a page's rows into one buffer and
+// makes them strings in one allocation once the page is read: a string
+// and a pointer to it for every field of every row were most of the list
+// path's allocations (issue 3's profile).
+type pageTexts struct {
+	buf   []byte
+	spans []textSpan
+}
+
+// textSpan is one text of a page: its row, its field (-1: the identity,
+// else an index of pageTextFields) and its bytes in buf.
+type textSpan struct {
+	row, field, start, end int32
+}
+
+// add keeps the texts of the row that will be page[row].
+func (t *pageTexts) add(row int, raw [][]byte) {
+	keep := func(field int32, v []byte) {
+		t.spans = append(t.spans, textSpan{row: int32(row), field: field, start: int32(len(t.buf)), end: int32(len(t.buf) + len(v))})
+		t.buf = append(t.buf, v...)
+	}
+	if v := raw[identityCol]; v != nil {
+		keep(-1, v)
+	}
+	for f := range pageTextFields {
+		if v := raw[firstTextCol+f]; v != nil {
+			keep(int32(f), v)
+		}
+	}
+}
+
+// resolve sets the texts of page.
+func (t *pageTexts) resolve(page []model.Prospect) {
+	if len(t.spans) == 0 {
+		return
+	}
+	all := string(t.buf)
+	strs := make([]string, len(t.spans))
+	for k, sp := range t.spans {
+		strs[k] = all[sp.start:sp.end]
+		p := &page[sp.row]
+		if sp.field < 0 {
+			p.Identity = strs[k]
+		} else {
+			*pageTextFields[sp.field](p) = &strs[k]
+		}
+	}
 }
 
 // pageOIDs are the types of the listing statement's columns, in order.
@@ -333,10 +417,9 @@ func decodable(fields []pgconn.FieldDescription) bool {
 const pgEpochMicros = 946_684_800_000_000
 
 // decodePageRow reads one row of the listing statement from the wire
-// (decodable) into the same places rows.Scan(dest...) would (custom fields aside,
-// which scanPage reads raw either way).
-func decodePageRow(raw [][]byte, total *int, version *int64, id, campaign *pgtype.UUID, identity, status *pgtype.Text,
-	created, updated *pgtype.Timestamptz, p *model.Prospect) error {
+// (decodable) into the same places rows.Scan(dest...) would; its texts are
+// read by pageTexts, its custom fields raw by scanPage.
+func decodePageRow(raw [][]byte, total *int, version *int64, id, campaign *pgtype.UUID, created, updated *pgtype.Timestamptz) error {
 	if len(raw[0]) != 4 || len(raw[1]) != 8 {
 		return errors.New("list prospects: malformed total or version")
 	}
@@ -346,16 +429,6 @@ func decodePageRow(raw [][]byte, total *int, version *int64, id, campaign *pgtyp
 		v := raw[2+i]
 		*u = pgtype.UUID{Valid: len(v) == 16}
 		copy(u.Bytes[:], v)
-	}
-	for i, t := range []*pgtype.Text{identity, status} {
-		v := raw[4+10*i]
-		*t = pgtype.Text{String: string(v), Valid: v != nil}
-	}
-	for i, dst := range []**string{&p.Email, &p.LinkedinURL, &p.FirstName, &p.LastName, &p.Company, &p.Title, &p.Phone, &p.Location} {
-		if v := raw[5+i]; v != nil {
-			s := string(v)
-			*dst = &s
-		}
 	}
 	for i, ts := range []*pgtype.Timestamptz{created, updated} {
 		v := raw[15+i]

@@ -180,3 +180,10 @@ func ProspectStatusFromDB(s string) (ProspectStatus, bool) {
 	st, ok := prospectStatusByDB[s]
 	return st, ok
 }
+
+// ProspectStatusFromDBBytes is ProspectStatusFromDB for the bytes off the
+// wire (the lookup converts them without allocating).
+func ProspectStatusFromDBBytes(b []byte) (ProspectStatus, bool) {
+	st, ok := prospectStatusByDB[string(b)]
+	return st, ok
+}
