@@ -48,13 +48,14 @@ type AddOptions struct {
 }
 
 // AddProspects bulk-adds rows to a DRAFT campaign's roster in one
-// transaction: validate every row, dedup within the batch (first row wins),
-// write the first row of every identity with a single INSERT ... ON
-// CONFLICT DO NOTHING (the unique index dedups against the roster, which
-// wins), then read the roster's rows for the identities the insert skipped,
-// to report them. The stats follow in the same transaction (trigger). A dry
-// run takes no lock and looks all the batch's identities up instead of
-// writing.
+// transaction (addWrite): lock the campaign, validate every row, dedup
+// within the batch (first row wins), write the first row of every
+// identity with a single INSERT ... ON CONFLICT DO NOTHING (the unique
+// index dedups against the roster, which wins), then read what o does not
+// leave out: the roster's rows for the identities the insert skipped, the
+// campaign after the write. The stats follow in the same transaction
+// (trigger). A dry run takes no lock and looks all the batch's identities
+// up instead of writing.
 func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*AddResult, error) {
 	if !o.DryRun {
 		res, err := s.addWrite(ctx, owner, campaignID, rows, o)
@@ -95,7 +96,7 @@ func checkBatchSize(rows []*model.ProspectInput) error {
 
 // Statements of addWrite.
 const (
-	// setTimeouts is inTxRaw's SET LOCALs as one statement with
+	// setTimeouts is inTx's SET LOCALs as one statement with
 	// parameters, as a pipeline wants (set_config(…, true) is SET LOCAL).
 	setTimeouts = `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
 	set_config('idle_in_transaction_session_timeout', $3, true)`

@@ -105,37 +105,24 @@ func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID,
 // whole transaction back, so it is safe to run again: fn is retried a few
 // times with jittered backoff before the error is returned.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return s.inTxRaw(ctx, func(ctx context.Context, tx bun.Tx, _ rawConn) error { return fn(ctx, tx) })
-}
-
-// rawConn runs fn on the transaction's connection as pgx, inside the
-// transaction: for statements whose arrays should travel as binary
-// parameters (Bun writes them into the SQL text, which PostgreSQL must
-// then parse).
-type rawConn func(fn func(*pgx.Conn) error) error
-
-// inTxRaw is inTx with the transaction's connection as pgx too.
-func (s *Store) inTxRaw(ctx context.Context, fn func(ctx context.Context, tx bun.Tx, raw rawConn) error) error {
+	// addWrite sets the same timeouts with set_config (setTimeouts).
 	limits := fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; SET LOCAL idle_in_transaction_session_timeout = %d",
 		s.Timeouts.Statement.Milliseconds(), s.Timeouts.Lock.Milliseconds(), s.Timeouts.IdleInTx.Milliseconds())
-	run := func() error {
-		conn, err := s.db.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		raw := func(f func(*pgx.Conn) error) error {
-			return conn.Raw(func(dc any) error { return asPgx(dc, f) })
-		}
-		return conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.retrying(ctx, func() error {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if _, err := tx.ExecContext(ctx, limits); err != nil {
 				return fmt.Errorf("set timeouts: %w", err)
 			}
-			return fn(ctx, tx, raw)
+			return fn(ctx, tx)
 		})
-	}
-	return s.retrying(ctx, run)
+	})
 }
+
+// rawConn runs fn on a connection as pgx (addWrite's, inside its
+// transaction): for statements whose arrays should travel as binary
+// parameters (Bun writes them into the SQL text, which PostgreSQL must
+// then parse), and for pipelined batches.
+type rawConn func(fn func(*pgx.Conn) error) error
 
 // retrying runs run, and runs it again after a serialization failure or a
 // deadlock (which roll the whole transaction back), a few times with
