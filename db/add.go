@@ -420,22 +420,24 @@ func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMo
 // default (NULL, or '{}' for custom_fields). PostgreSQL would otherwise
 // decode an array of a thousand nothings per column: the four a typical
 // email batch lacks (linkedin_url, title, phone, location) cost a tenth
-// more time in the database than the statement without them. So the
-// statement has up to 2⁹ shapes, each prepared once per connection as it
-// is first met.
+// more time in the database than the statement without them. Columns go
+// in or out by group, so that the statement has at most 2⁵ shapes, each
+// prepared once per connection as it is first met: a client cannot make
+// the server prepare hundreds.
 var optionalColumns = [...]struct {
 	name  string
+	group int
 	value func(*model.Prospect) (string, bool)
 }{
-	{"email", func(p *model.Prospect) (string, bool) { return text(p.Email) }},
-	{"linkedin_url", func(p *model.Prospect) (string, bool) { return text(p.LinkedinURL) }},
-	{"first_name", func(p *model.Prospect) (string, bool) { return text(p.FirstName) }},
-	{"last_name", func(p *model.Prospect) (string, bool) { return text(p.LastName) }},
-	{"company", func(p *model.Prospect) (string, bool) { return text(p.Company) }},
-	{"title", func(p *model.Prospect) (string, bool) { return text(p.Title) }},
-	{"phone", func(p *model.Prospect) (string, bool) { return text(p.Phone) }},
-	{"location", func(p *model.Prospect) (string, bool) { return text(p.Location) }},
-	{"custom_fields", func(p *model.Prospect) (string, bool) {
+	{"email", 0, func(p *model.Prospect) (string, bool) { return text(p.Email) }},
+	{"linkedin_url", 1, func(p *model.Prospect) (string, bool) { return text(p.LinkedinURL) }},
+	{"first_name", 2, func(p *model.Prospect) (string, bool) { return text(p.FirstName) }},
+	{"last_name", 2, func(p *model.Prospect) (string, bool) { return text(p.LastName) }},
+	{"company", 2, func(p *model.Prospect) (string, bool) { return text(p.Company) }},
+	{"title", 3, func(p *model.Prospect) (string, bool) { return text(p.Title) }},
+	{"phone", 3, func(p *model.Prospect) (string, bool) { return text(p.Phone) }},
+	{"location", 3, func(p *model.Prospect) (string, bool) { return text(p.Location) }},
+	{"custom_fields", 4, func(p *model.Prospect) (string, bool) {
 		js := string(p.CustomFieldsJSON())
 		return js, js != "{}"
 	}},
@@ -456,19 +458,22 @@ func text(s *string) (string, bool) {
 // optionalColumns that some row has, as arrays unnested in the database.
 func insertStatement(rows []*model.Prospect, campaignID uuid.UUID, now time.Time, ids any, identities []string) (string, []any) {
 	args := []any{campaignID, now, ids, identities}
-	var cols, vals, arrays, names strings.Builder
-	for _, col := range optionalColumns {
-		values := make([]string, len(rows))
-		present := false
+	var values [len(optionalColumns)][]string
+	var groups [5]bool
+	for c, col := range optionalColumns {
+		values[c] = make([]string, len(rows))
 		for i, p := range rows {
 			var has bool
-			values[i], has = col.value(p)
-			present = present || has
+			values[c][i], has = col.value(p)
+			groups[col.group] = groups[col.group] || has
 		}
-		if !present {
+	}
+	var cols, vals, arrays, names strings.Builder
+	for c, col := range optionalColumns {
+		if !groups[col.group] {
 			continue
 		}
-		args = append(args, values)
+		args = append(args, values[c])
 		fmt.Fprintf(&cols, ", %s", col.name)
 		fmt.Fprintf(&arrays, ", $%d::text[]", len(args))
 		fmt.Fprintf(&names, ", %s", col.name)

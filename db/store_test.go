@@ -483,9 +483,10 @@ func TestAbsentTextsStoredAsNull(t *testing.T) {
 	}
 }
 
-// TestInsertLeavesOutAbsentColumns: a column no row of the batch has is
-// not in the insert (it takes its default), one that some row has is, and
-// what is stored is the same either way.
+// TestInsertLeavesOutAbsentColumns: a group of columns no row of the batch
+// has is not in the insert (they take their defaults), one that some row
+// has a column of is (phone brings title and location along), and what is
+// stored is the same either way.
 func TestInsertLeavesOutAbsentColumns(t *testing.T) {
 	t.Parallel()
 	s := db.NewStore(dbtest.DB(t))
@@ -507,7 +508,7 @@ func TestInsertLeavesOutAbsentColumns(t *testing.T) {
 	}
 	want := []string{
 		"INSERT INTO prospects (id, campaign_id, identity, email, status, created_at, updated_at)",
-		"INSERT INTO prospects (id, campaign_id, identity, email, phone, custom_fields, status, created_at, updated_at)",
+		"INSERT INTO prospects (id, campaign_id, identity, email, title, phone, location, custom_fields, status, created_at, updated_at)",
 	}
 	if !reflect.DeepEqual(inserts, want) {
 		t.Fatalf("inserts %q, want %q", inserts, want)
