@@ -54,7 +54,12 @@ func (f fastList) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	if !ok {
 		return next(ctx)
 	}
-	data, ok := f.serve(ctx, opCtx, root[0], plan)
+	data, ok, err := f.serve(ctx, opCtx, root[0], plan)
+	if err != nil {
+		// gqlgen answers with the error, and its resolver takes it from
+		// here rather than asking the store again.
+		return next(context.WithValue(ctx, listErrorKey{}, err))
+	}
 	if !ok {
 		return next(ctx)
 	}
@@ -62,18 +67,31 @@ func (f fastList) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	return &graphql.Response{Data: data}
 }
 
+// listErrorKey carries the error the fast path's store call met to the
+// resolver gqlgen then runs for the same field (Query.prospects), so that
+// an error (an unknown campaign, a page past the limits) costs one
+// statement, not two.
+type listErrorKey struct{}
+
+// listError is the error the fast path met for this request's lone
+// Query.prospects, if it met one.
+func listError(ctx context.Context) error {
+	err, _ := ctx.Value(listErrorKey{}).(error)
+	return err
+}
+
 // serve resolves the field and writes {"alias": connection}; false: let
-// gqlgen do it.
-func (f fastList) serve(ctx context.Context, opCtx *graphql.OperationContext, field graphql.CollectedField, plan []step) (data []byte, ok bool) {
+// gqlgen do it, with err if the store call failed.
+func (f fastList) serve(ctx context.Context, opCtx *graphql.OperationContext, field graphql.CollectedField, plan []step) (data []byte, ok bool, err error) {
 	defer func() {
 		if recover() != nil {
-			data, ok = nil, false
+			data, ok, err = nil, false, nil
 		}
 	}()
 	ec := newExecutionContext(opCtx, f.es, nil)
 	args, err := ec.field_Query_prospects_args(ctx, field.ArgumentMap(opCtx.Variables))
 	if err != nil {
-		return nil, false
+		return nil, false, nil
 	}
 	status, _ := args["status"].(*model.ProspectStatus)
 	stage, _ := args["stage"].(*model.ProspectStage)
@@ -85,14 +103,17 @@ func (f fastList) serve(ctx context.Context, opCtx *graphql.OperationContext, fi
 	conn, err := f.r.listProspects(ctx, args["campaignId"].(uuid.UUID), db.ListQuery{
 		Status: status, Stage: stage, Page: page, Limit: limit, After: after, Fields: prospectFields(plan, nil),
 	}, false)
-	if err != nil || conn == nil {
-		return nil, false
+	if err != nil {
+		return nil, false, err
+	}
+	if conn == nil {
+		return nil, false, nil
 	}
 	b := make([]byte, 0, 512+len(conn.Nodes)*400)
 	b = append(b, '{')
 	b = appendKey(b, field.Alias)
 	b = writeConnection(b, plan, conn)
-	return append(b, '}'), true
+	return append(b, '}'), true, nil
 }
 
 // prospectFields lists the Prospect fields the plan writes (of nodes and

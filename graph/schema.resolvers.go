@@ -148,6 +148,9 @@ func (r *queryResolver) Campaigns(ctx context.Context, page *int, limit *int, st
 
 // Prospects is the resolver for the prospects field.
 func (r *queryResolver) Prospects(ctx context.Context, campaignID uuid.UUID, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error) {
+	if err := listError(ctx); err != nil {
+		return nil, err // the list fast path's answer (fastlist.go)
+	}
 	return r.listProspects(ctx, campaignID, db.ListQuery{Status: status, Stage: stage, Page: page, Limit: limit, After: after}, false)
 }
 
