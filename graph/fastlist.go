@@ -24,9 +24,10 @@ import (
 //
 // It runs innermost among the response interceptors, after validation,
 // complexity and the other extensions, through the same store call as the resolver (listProspects). Any other
-// shape, @defer, a failing argument or resolver, or a panic falls through
-// to gqlgen unchanged, which then answers (errors included) exactly as it
-// would have. TestFastListMatchesGqlgen holds the two to byte-identical
+// shape, @defer, a failing argument or store call, or a panic falls
+// through to gqlgen, which then answers (errors included) exactly as it
+// would have; a store call's error goes along (listError), so the
+// resolver answers with it instead of asking again. TestFastListMatchesGqlgen holds the two to byte-identical
 // answers.
 type fastList struct {
 	es *executableSchema
