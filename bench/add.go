@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -127,17 +126,16 @@ type addResult struct {
 	store stats
 }
 
-// storeRows are rows as the resolver hands them to the store.
+// storeRows are rows as the resolver hands them to the store (custom
+// fields as the POST transport reads them, graph/vars.go).
 func storeRows(rows []addRow) ([]*model.ProspectInput, error) {
 	out := make([]*model.ProspectInput, len(rows))
 	for i, r := range rows {
-		var cf map[string]any
-		dec := json.NewDecoder(bytes.NewReader(r.Custom))
-		dec.UseNumber()
-		if err := dec.Decode(&cf); err != nil {
-			return nil, err
+		cf, ok := model.NewJSONReader(r.Custom).CompactObject()
+		if !ok {
+			return nil, fmt.Errorf("custom fields %s not read", r.Custom)
 		}
-		out[i] = &model.ProspectInput{Email: &r.Email, FirstName: &r.FirstName, LastName: &r.LastName, Company: &r.Company, CustomFields: cf}
+		out[i] = &model.ProspectInput{Email: &r.Email, FirstName: &r.FirstName, LastName: &r.LastName, Company: &r.Company, CustomFieldsCompact: cf}
 	}
 	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -83,22 +85,50 @@ func cleanText(s *string) (*string, error) {
 // checkCustomFields enforces SPEC §6 on a whole custom-fields object, and
 // returns it as compact JSON (what is stored and answered).
 func checkCustomFields(m map[string]any) ([]byte, error) {
-	for k := range m {
-		if !customFieldKey(k) {
-			return nil, fmt.Errorf("has the key %q; keys are 1 to 64 letters, digits, _ or -", truncate(k, 70))
-		}
+	if err := checkCustomFieldKeys(slices.Sorted(maps.Keys(m))); err != nil {
+		return nil, err
 	}
 	b, err := model.CompactJSON(m)
 	if err != nil {
 		return nil, fmt.Errorf("is not valid JSON")
 	}
+	return checkCustomFieldsSize(b, exponentGrowth(m))
+}
+
+// checkCompactFields is checkCustomFields for an object read straight from
+// the request, never made a map: the same checks, the same errors.
+func checkCompactFields(o *model.CompactObject) ([]byte, error) {
+	if err := checkCustomFieldKeys(o.Keys); err != nil {
+		return nil, err
+	}
+	growth := 0
+	for _, n := range o.Numbers {
+		growth += numberGrowth(n)
+	}
+	return checkCustomFieldsSize(o.JSON, growth)
+}
+
+// checkCustomFieldKeys reports the first of keys (sorted) that is not a
+// custom-field key.
+func checkCustomFieldKeys(keys []string) error {
+	for _, k := range keys {
+		if !customFieldKey(k) {
+			return fmt.Errorf("has the key %q; keys are 1 to 64 letters, digits, _ or -", truncate(k, 70))
+		}
+	}
+	return nil
+}
+
+// checkCustomFieldsSize bounds the compact form b, whose numbers gain
+// growth bytes once written out in full.
+func checkCustomFieldsSize(b []byte, growth int) ([]byte, error) {
 	if len(b) > MaxCustomFieldBytes {
 		return nil, fmt.Errorf("is %d bytes as compact JSON; at most %d are allowed", len(b), MaxCustomFieldBytes)
 	}
 	// PostgreSQL's jsonb stores numbers in full: 1e1000 is 5 bytes here and
 	// 1001 there. Count what the exponents expand to, so the limit bounds
 	// what is stored.
-	if n := len(b) + exponentGrowth(m); n > MaxCustomFieldBytes {
+	if n := len(b) + growth; n > MaxCustomFieldBytes {
 		return nil, fmt.Errorf("is %d bytes once its numbers are written out in full; at most %d are allowed", n, MaxCustomFieldBytes)
 	}
 	return b, nil
@@ -221,10 +251,17 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 		}
 		*t.out = v
 	}
-	if p.CustomFields == nil {
-		p.CustomFields = map[string]any{}
+	var js []byte
+	var err error
+	if c := in.CustomFieldsCompact; c != nil {
+		js, err = checkCompactFields(c)
+	} else {
+		if p.CustomFields == nil {
+			p.CustomFields = map[string]any{}
+		}
+		js, err = checkCustomFields(p.CustomFields)
 	}
-	if js, err := checkCustomFields(p.CustomFields); err != nil {
+	if err != nil {
 		errs.add(index, "customFields", "%v", err)
 		ok = false
 	} else {

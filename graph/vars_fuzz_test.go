@@ -1,8 +1,12 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -27,7 +31,9 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"variables":{"r":[{"__typename":"ProspectInput"}]}}`, `{"Query":"x"}`, `{"query":"a","query":"b"}`,
 		`{"variables":{"a":1,"a":2}}`, "{\"variables\":{\"r\":[{\"email\":\"\xff\"}]}}", `{"variables":{"r":[{"email":"\ud800"}]}}`,
 		`{"query":"x"} trailing`, `{"query":1}`, `{"variables":[]}`, `{"variables":{"r":[]}}`, `{"variables":{"r":[[{"email":"a"}]]}}`,
-		`{"unknown":{"deep":[1,{"a":null}]},"query":"q"}`, `[]`, ``, `{"extensions":"x"}`, `{"variables":{"r":[{"email":"a"}],"s":[{"phone":"1"}]}}`,
+		`{"unknown":{"deep":[1,{"a":null}]},"query":"q"}`,
+		`{"variables":{"r":[{"customFields":{"z":{"b":[1e5,{"y":2,"x":"\u2028<"}],"a":-0.0},"a":"\u0041\n","m":[]}}]}}`,
+		`{"variables":{"r":[{"customFields":{"z":{"b":1,"b":2}}}]}}`, `{"variables":{"r":[{"customFields":{"bad key":1,"é":2}}]}}`, `[]`, ``, `{"extensions":"x"}`, `{"variables":{"r":[{"email":"a"}],"s":[{"phone":"1"}]}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -75,10 +81,43 @@ func FuzzDecodeRequest(f *testing.F) {
 				if err := p.UnmarshalGQLContext(context.Background(), m); err != nil {
 					t.Fatalf("%q: row %d read as typed, which unmarshalling refuses: %v", body, i, err)
 				}
-				if !reflect.DeepEqual(&p, typed[i]) {
-					t.Fatalf("%q: row %d typed %+v, generic %+v", body, i, typed[i], p)
+				row := *typed[i].(*model.ProspectInput)
+				if c := row.CustomFieldsCompact; c != nil {
+					// Read without a map: the same object as the map's.
+					compact, err := model.CompactJSON(p.CustomFields)
+					if err != nil || !bytes.Equal(c.JSON, compact) {
+						t.Fatalf("%q: row %d custom fields %s, generic %s (%v)", body, i, c.JSON, compact, err)
+					}
+					if keys := slices.Sorted(maps.Keys(p.CustomFields)); !slices.Equal(c.Keys, keys) {
+						t.Fatalf("%q: row %d keys %q, generic %q", body, i, c.Keys, keys)
+					}
+					if nums := numbers(p.CustomFields, nil); !slices.Equal(slices.Sorted(slices.Values(c.Numbers)), nums) {
+						t.Fatalf("%q: row %d numbers %q, generic %q", body, i, c.Numbers, nums)
+					}
+					row.CustomFieldsCompact, p.CustomFields = nil, nil
+				}
+				if !reflect.DeepEqual(&p, &row) {
+					t.Fatalf("%q: row %d typed %+v, generic %+v", body, i, row, p)
 				}
 			}
 		}
 	})
+}
+
+// numbers lists, sorted, the number literals of a decoded JSON value.
+func numbers(v any, out []string) []string {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, x := range v {
+			out = numbers(x, out)
+		}
+	case []any:
+		for _, x := range v {
+			out = numbers(x, out)
+		}
+	case json.Number:
+		out = append(out, string(v))
+	}
+	slices.Sort(out)
+	return out
 }

@@ -3,6 +3,8 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -131,7 +133,8 @@ func (r *JSONReader) slice(v []byte) string {
 var prospectInputFields = [...]string{"email", "linkedinUrl", "firstName", "lastName", "company", "title", "phone", "location"}
 
 // ProspectInput reads one addProspects row (an object) into what GraphQL
-// validation and UnmarshalGQLContext would make of it. Only strings and
+// validation and UnmarshalGQLContext would make of it, except that
+// customFields comes as a CompactObject rather than a map. Only strings and
 // nulls are read for the text fields, and only an object or a null for
 // customFields; anything else is left to the generic path (a number given
 // as a text field is valid there, but rare).
@@ -164,7 +167,7 @@ func (r *JSONReader) ProspectInput() (*ProspectInput, bool) {
 		case k == 'n':
 			ok = r.Token('n')
 		case i == len(prospectInputFields) && k == '{':
-			p.CustomFields, ok = r.Object()
+			p.CustomFieldsCompact, ok = r.CompactObject()
 		case i < len(prospectInputFields) && k == '"':
 			row.texts[i], ok = r.String()
 			*dst[i] = &row.texts[i]
@@ -176,4 +179,110 @@ func (r *JSONReader) ProspectInput() (*ProspectInput, bool) {
 		}
 	}
 	return p, r.Token('}')
+}
+
+// A CompactObject is a JSON object as CompactJSON writes its decoding
+// (keys sorted, compact, strings escaped as encoding/json escapes them),
+// read without making it a map, with what checking it needs: its keys and
+// every number literal in it (SPEC §6 counts numbers as stored).
+type CompactObject struct {
+	JSON []byte
+	// Keys are its own keys (not nested objects'), sorted.
+	Keys []string
+	// Numbers are the number literals anywhere in it, as written.
+	Numbers []string
+}
+
+// CompactObject reads an object. Duplicate names, which a map would
+// collapse, give ok=false.
+func (r *JSONReader) CompactObject() (*CompactObject, bool) {
+	o := &CompactObject{}
+	var ok bool
+	o.JSON, ok = r.appendCompactObject(make([]byte, 0, 64), &o.Numbers, &o.Keys)
+	return o, ok
+}
+
+// member is one name and value of an object being compacted: the value's
+// compact bytes are vals[start:end].
+type member struct {
+	name       string
+	start, end int
+}
+
+// appendCompactObject appends the next object, compact with its names
+// sorted, and its number literals to nums; its names to names, when given.
+func (r *JSONReader) appendCompactObject(b []byte, nums, names *[]string) ([]byte, bool) {
+	if !r.Token('{') {
+		return nil, false
+	}
+	var stack [8]member
+	members := stack[:0]
+	var vals []byte
+	for r.d.PeekKind() != '}' {
+		name, ok := r.String()
+		if !ok {
+			return nil, false
+		}
+		start := len(vals)
+		if vals, ok = r.appendCompact(vals, nums); !ok {
+			return nil, false
+		}
+		members = append(members, member{name, start, len(vals)})
+	}
+	if !r.Token('}') {
+		return nil, false
+	}
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
+	b = append(b, '{')
+	for i, m := range members {
+		if i > 0 {
+			if m.name == members[i-1].name {
+				return nil, false // a duplicate name
+			}
+			b = append(b, ',')
+		}
+		b = append(appendJSONString(b, m.name), ':')
+		b = append(b, vals[m.start:m.end]...)
+		if names != nil {
+			*names = append(*names, m.name)
+		}
+	}
+	return append(b, '}'), true
+}
+
+// appendCompact appends the next value as CompactJSON writes its decoding.
+func (r *JSONReader) appendCompact(b []byte, nums *[]string) ([]byte, bool) {
+	switch r.d.PeekKind() {
+	case '"':
+		s, ok := r.String()
+		return appendJSONString(b, s), ok
+	case '0', 't', 'f', 'n':
+		v, err := r.d.ReadValue()
+		if err != nil {
+			return nil, false
+		}
+		lit := r.slice(v)
+		if v[0] != 't' && v[0] != 'f' && v[0] != 'n' {
+			*nums = append(*nums, lit)
+		}
+		return append(b, lit...), true
+	case '{':
+		return r.appendCompactObject(b, nums, nil)
+	case '[':
+		if !r.Token('[') {
+			return nil, false
+		}
+		b = append(b, '[')
+		for i := 0; r.d.PeekKind() != ']'; i++ {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var ok bool
+			if b, ok = r.appendCompact(b, nums); !ok {
+				return nil, false
+			}
+		}
+		return append(b, ']'), r.Token(']')
+	}
+	return nil, false
 }

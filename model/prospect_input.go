@@ -25,6 +25,9 @@ type ProspectInput struct {
 	Phone        *string        `json:"phone,omitempty"`
 	Location     *string        `json:"location,omitempty"`
 	CustomFields map[string]any `json:"customFields,omitempty"`
+	// CustomFieldsCompact is customFields when the row was read straight
+	// from the request (JSONReader.ProspectInput): CustomFields is then nil.
+	CustomFieldsCompact *CompactObject `json:"-"`
 }
 
 // UnmarshalGQLContext reads a validated input object (a map); v's fields
