@@ -136,14 +136,13 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 				return err
 			})
 		}()
+		// A refused batch's payload shows the campaign.
 		refused := func(err error) error {
-			if res.Campaign == nil {
-				c, rerr := campaignFor(ctx, conn, owner, campaignID, noLock)
-				if rerr != nil {
-					return rerr
-				}
-				res.Campaign = c
+			c, rerr := campaignFor(ctx, conn, owner, campaignID, noLock)
+			if rerr != nil {
+				return rerr
 			}
+			res.Campaign = c
 			return err
 		}
 
@@ -272,18 +271,22 @@ func checkRows(ch model.Channel, rows []*model.ProspectInput, out []*model.Prosp
 func checkRowsIn(parts int, ch model.Channel, rows []*model.ProspectInput, out []*model.Prospect) model.UserErrors {
 	size := (len(rows) + parts - 1) / parts
 	errs := make([]rowErrors, parts)
-	var wg sync.WaitGroup
-	for k := range parts {
-		lo, hi := k*size, min((k+1)*size, len(rows))
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				if out[i] = newProspect(ch, i, rows[i], &errs[k]); out[i] == nil && errs[k].full() {
-					return
-				}
+	check := func(k int) {
+		for i := k * size; i < min((k+1)*size, len(rows)); i++ {
+			if out[i] = newProspect(ch, i, rows[i], &errs[k]); out[i] == nil && errs[k].full() {
+				return
 			}
-		})
+		}
 	}
-	wg.Wait()
+	if parts == 1 {
+		check(0) // a small batch: no goroutine
+	} else {
+		var wg sync.WaitGroup
+		for k := range parts {
+			wg.Go(func() { check(k) })
+		}
+		wg.Wait()
+	}
 	var all model.UserErrors
 	for _, e := range errs {
 		all = append(all, e.errs...)
@@ -458,22 +461,25 @@ func text(s *string) (string, bool) {
 // optionalColumns that some row has, as arrays unnested in the database.
 func insertStatement(rows []*model.Prospect, campaignID uuid.UUID, now time.Time, ids any, identities []string) (string, []any) {
 	args := []any{campaignID, now, ids, identities}
-	var values [len(optionalColumns)][]string
 	var groups [5]bool
-	for c, col := range optionalColumns {
-		values[c] = make([]string, len(rows))
-		for i, p := range rows {
-			var has bool
-			values[c][i], has = col.value(p)
-			groups[col.group] = groups[col.group] || has
+	for _, col := range optionalColumns {
+		for _, p := range rows {
+			if groups[col.group] {
+				break
+			}
+			_, groups[col.group] = col.value(p)
 		}
 	}
 	var cols, vals, arrays, names strings.Builder
-	for c, col := range optionalColumns {
+	for _, col := range optionalColumns {
 		if !groups[col.group] {
 			continue
 		}
-		args = append(args, values[c])
+		values := make([]string, len(rows))
+		for i, p := range rows {
+			values[i], _ = col.value(p)
+		}
+		args = append(args, values)
 		fmt.Fprintf(&cols, ", %s", col.name)
 		fmt.Fprintf(&arrays, ", $%d::text[]", len(args))
 		fmt.Fprintf(&names, ", %s", col.name)
