@@ -2,6 +2,8 @@ module roster
 
 go 1.26.8
 
+toolchain go1.27.3
+
 tool github.com/99designs/gqlgen
 
 require (
