@@ -361,15 +361,7 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	opts.Store, opts.Verifier, opts.Logger, opts.DevToken = db.NewStore(bdb), verifier, logger, devToken
 	opts.Draining = draining.Load
 	h := graph.NewHandler(opts)
-	srv := &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := graph.NewServer(cfg.Addr, h)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -1209,10 +1209,10 @@ func TestAddCustomFieldNumbersCountedInFull(t *testing.T) {
 	}
 }
 
-// TestAddRowUnmarshal pins what model.ProspectInput's own unmarshaller
-// answers (it replaced gqlgen's generated one, for speed): a customFields
-// that is not an object fails the request at its exact path, as a scalar
-// error; a text field given a number is read as its text, as gqlgen does.
+// TestAddRowUnmarshal pins what a row of another type answers: a
+// customFields that is not an object, or a text field given a number, fails
+// the request at the variable's exact path, as input coercion (inputRules;
+// gqlgen read the number as its text, which GraphQL's coercion refuses).
 func TestAddRowUnmarshal(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
@@ -1223,13 +1223,17 @@ func TestAddRowUnmarshal(t *testing.T) {
 	}{{"str", "a string"}, {12, "a number"}, {[]any{1}, "a list"}, {true, "a boolean"}} {
 		r := a.do(addMutation, map[string]any{"c": c, "rows": []map[string]any{{"email": "a@x.com"}, {"email": "b@x.com", "customFields": tc.cf}}})
 		if len(r.Errors) != 1 || r.Errors[0].Message != "JSONObject must be an object, got "+tc.kind ||
-			fmt.Sprint(r.Errors[0].Path) != "[addProspects prospects 1 customFields]" || r.Errors[0].Code() != "GRAPHQL_VALIDATION_FAILED" {
+			fmt.Sprint(r.Errors[0].Path) != "[variable rows 1 customFields]" || r.Errors[0].Code() != "GRAPHQL_VALIDATION_FAILED" || r.Data != nil {
 			t.Fatalf("customFields %v: %+v", tc.cf, r.Errors)
 		}
 	}
-	res := a.add(c, []map[string]any{{"email": "n@x.com", "firstName": 12, "customFields": nil, "title": nil}}, false)
-	if res.Imported != 1 || res.Prospects[0].FirstName == nil || *res.Prospects[0].FirstName != "12" || res.Prospects[0].Title != nil {
-		t.Fatalf("row with a number for a name: %+v", res)
+	r := a.do(addMutation, map[string]any{"c": c, "rows": []map[string]any{{"email": "n@x.com", "firstName": 12}}})
+	if len(r.Errors) != 1 || fmt.Sprint(r.Errors[0].Path) != "[variable rows 0 firstName]" || r.Errors[0].Code() != "GRAPHQL_VALIDATION_FAILED" || r.Data != nil {
+		t.Fatalf("row with a number for a name: %+v", r.Errors)
+	}
+	res := a.add(c, []map[string]any{{"email": "n@x.com", "customFields": nil, "title": nil}}, false)
+	if res.Imported != 1 || res.Prospects[0].Title != nil {
+		t.Fatalf("row with nulls: %+v", res)
 	}
 }
 

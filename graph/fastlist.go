@@ -43,6 +43,11 @@ func (fastList) ExtensionName() string                   { return "FastList" }
 func (fastList) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (f fastList) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	// A request error (DispatchError, which runs the same interceptors)
+	// carries no operation to serve, or one that must not run.
+	if !graphql.HasOperationContext(ctx) || len(graphql.GetErrors(ctx)) > 0 {
+		return next(ctx)
+	}
 	opCtx := graphql.GetOperationContext(ctx)
 	if opCtx.Operation == nil || opCtx.Operation.Operation != ast.Query {
 		return next(ctx)

@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/google/uuid"
@@ -89,13 +88,14 @@ func NewHandler(o Options) http.Handler {
 	setComplexity(&cfg.Complexity)
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(postTransport{typedRows: !o.NoTypedRows, m: m})
+	srv.AddTransport(httpTransport{typedRows: !o.NoTypedRows, m: m})
 	queryCache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queryCache)
 	// First: the extensions after it (the complexity limit counts rows)
 	// see the rows the transport decoded (vars.go).
 	srv.Use(typedVariables{})
+	// Then input coercion, still before anything counts or runs.
+	srv.Use(inputRules{schema: es.Schema()})
 	// Before APQ: a query is checked before APQ keeps it.
 	useQueryLimits(srv, queryCache, !o.DisableIntrospection)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
@@ -112,7 +112,11 @@ func NewHandler(o Options) http.Handler {
 	limiter := newSubjectLimiter(o.RateLimit)
 	api := withDeadline(o.RequestTimeout, o.Verifier.Middleware(noteSubject(limiter.middleware(m, withPageLoaders(o.Store, srv)))))
 	mux.Handle("POST /graphql", requireJSON(m, limitBody(m, MaxBodyBytes, api)))
-	mux.Handle("GET /graphql", queriesOnlyOverGET(m, api))
+	mux.Handle("GET /graphql", api)
+	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, POST")
+		refuse(w, r, m, http.StatusMethodNotAllowed, codeMethodNotAllowed, "/graphql takes POST, and GET for queries")
+	})
 	mux.Handle("GET /{$}", graphiql.Handler(graphiql.Options{Title: "Prospect roster", Endpoint: "/graphql", DevToken: o.DevToken}))
 	mux.Handle("GET "+graphiql.AssetsPrefix, graphiql.Assets())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +137,24 @@ func NewHandler(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", m.Handler())
-	return withRequestID(observe(o.Logger, m, withCORS(o.CORSOrigins, mux)))
+	return closeAfterChunked(withRequestID(observe(o.Logger, m, withCORS(o.CORSOrigins, mux))))
+}
+
+// NewServer is the HTTP server for h at addr. Its timeouts bound what a
+// slow or stalled client can hold: the headers must arrive within 5 s and
+// the whole request within 30 s (a body still arriving then is refused with
+// 400, see httpTransport), an answer gets 60 s to be written, and an idle
+// keep-alive connection is closed after 120 s.
+func NewServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // setComplexity makes list fields cost their size times their child: a

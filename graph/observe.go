@@ -30,16 +30,29 @@ func infoOf(ctx context.Context) *requestInfo {
 	return info
 }
 
-// statusRecorder remembers the status a handler wrote.
+// statusRecorder remembers the status the client received: the first one
+// written (net/http ignores any later one), or 200 when the handler wrote
+// a body first.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	written bool
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	if !s.written {
+		s.status, s.written = code, true
+	}
 	s.ResponseWriter.WriteHeader(code)
 }
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.written = true
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // observe writes one log line per request (request id, operation, subject,
 // duration, outcome) and records its latency.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
 	"roster/metrics"
 )
 
@@ -21,18 +23,36 @@ const (
 	codeRateLimited      = "RATE_LIMITED"           // 429
 )
 
-// refuse answers status with a GraphQL error body carrying code, counts the
-// error as GraphQL errors are counted, and names it on the request's log
-// line.
+// refuse answers status with a GraphQL error body carrying code (in the
+// media type the client accepts), counts the error as GraphQL errors are
+// counted, and names it on the request's log line.
 func refuse(w http.ResponseWriter, r *http.Request, m *metrics.Metrics, status int, code, msg string) {
 	m.Errors.WithLabelValues(code).Inc()
 	if info := infoOf(r.Context()); info != nil {
 		info.outcome = "errors: " + code
 	}
-	writeJSON(w, status, map[string]any{"errors": []any{map[string]any{
-		"message":    msg,
-		"extensions": map[string]any{"code": code},
+	w.Header().Set("Content-Type", responseContentType(r))
+	writeBody(w, status, requestErrors{Errors: gqlerror.List{{
+		Message:    msg,
+		Extensions: map[string]any{"code": code},
 	}}})
+}
+
+// closeAfterChunked closes the connection after answering a request whose
+// body came chunked. RFC 9112 §6.3: a request with both Transfer-Encoding
+// and Content-Length may be an attempt at request smuggling, and once it
+// is answered the connection must close. net/http reads such a body as
+// chunked but drops the Content-Length header before a handler sees it, so
+// the two cannot be told apart here: every chunked request closes its
+// connection (they are rare; browsers and the usual clients send a
+// Content-Length).
+func closeAfterChunked(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requireJSON lets a POST through only with a JSON body: an HTML form or a
@@ -133,38 +153,4 @@ func (t *tooLargeWriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return t.ResponseWriter.Write(b)
-}
-
-// queriesOnlyOverGET gives gqlgen's refusal of a mutation over GET (a 406
-// whose error has no code) the status GraphQL over HTTP asks for, 405 with
-// Allow: POST, and a code.
-func queriesOnlyOverGET(m *metrics.Metrics, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&getWriter{ResponseWriter: w, r: r, m: m}, r)
-	})
-}
-
-type getWriter struct {
-	http.ResponseWriter
-	r       *http.Request
-	m       *metrics.Metrics
-	refused bool
-}
-
-func (g *getWriter) WriteHeader(code int) {
-	if code != http.StatusNotAcceptable {
-		g.ResponseWriter.WriteHeader(code)
-		return
-	}
-	g.refused = true
-	g.Header().Set("Allow", "POST")
-	refuse(g.ResponseWriter, g.r, g.m, http.StatusMethodNotAllowed, codeMethodNotAllowed,
-		"GET requests only allow query operations: send mutations with POST")
-}
-
-func (g *getWriter) Write(b []byte) (int, error) {
-	if g.refused {
-		return len(b), nil
-	}
-	return g.ResponseWriter.Write(b)
 }

@@ -73,8 +73,8 @@ func decodeRequest(body []byte) (params *graphql.RawParams, rows map[string][]an
 			return nil, nil, false
 		}
 	}
-	// What follows the object is not read, as by encoding/json's Decoder.
-	return params, rows, r.Token('}')
+	// Nothing but whitespace may follow the object (decodeGeneric).
+	return params, rows, r.Token('}') && r.End()
 }
 
 func once(seen *bool) bool {

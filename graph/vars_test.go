@@ -51,10 +51,10 @@ func TestTypedRowsMatchGeneric(t *testing.T) {
 		{"custom fields too big once numbers are written out", body(add, `"rows":[{"email":"e@x.com","customFields":{"n":1e5000}}]`), true},
 		{"custom fields over 4096 bytes", body(add, `"rows":[{"email":"o@x.com","customFields":{"s":"`+strings.Repeat("x", 4100)+`"}}]`), true},
 		{"1001 rows", body(add, `"rows":`+many(1001, func(i int) string { return fmt.Sprintf(`{"email":"r%d@x.com"}`, i) })), true},
-		{"trailing bytes after the body", body(add, `"rows":[{"email":"t@x.com"}]`) + ` and then some`, true},
 		{"rows in a variable the operation does not use", body(`mutation($c: UUID!) { clearProspects(campaignId: $c) { removed } }`, `"rows":[{"email":"u@x.com"}]`), true},
 
 		// The generic way answers these.
+		{"trailing bytes after the body", body(add, `"rows":[{"email":"t@x.com"}]`) + ` and then some`, false},
 		{"a number for a text field", body(add, `"rows":[{"email":"x@x.com","phone":5551234}]`), false},
 		{"a boolean for a text field", body(add, `"rows":[{"email":"x@x.com","firstName":true}]`), false},
 		{"an unknown field", body(add, `"rows":[{"email":"x@x.com","nickname":"X"}]`), false},

@@ -128,10 +128,10 @@ func marshalEnum[E enum](w io.Writer, e E) {
 func unmarshalEnum[E enum](v any, dst *E, all []E) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("enum must be a string, got %T", v)
+		return scalarError("an enum value must be a string, got %s", jsonKind(v))
 	}
 	if !oneOf(E(s), all) {
-		return fmt.Errorf("%q is not a valid %T", s, *dst)
+		return scalarError("%q is not a valid value here: enum values are case-sensitive", s)
 	}
 	*dst = E(s)
 	return nil

@@ -3,6 +3,8 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"slices"
 	"strings"
 
@@ -46,6 +48,13 @@ func (r *JSONReader) Token(k jsontext.Kind) bool {
 
 // Skip reads past the next value.
 func (r *JSONReader) Skip() bool { return r.d.SkipValue() == nil }
+
+// End reads past the value just read: true when only whitespace follows it
+// (encoding/json's Unmarshal refuses anything else).
+func (r *JSONReader) End() bool {
+	_, err := r.d.ReadToken()
+	return errors.Is(err, io.EOF)
+}
 
 // Value reads the next value as encoding/json with UseNumber decodes one
 // into an any: objects as map[string]any, arrays as []any, numbers as
