@@ -109,8 +109,8 @@ func signedWithSecret(token string) bool {
 }
 
 // checkAcceptedClaims checks the payload of a token Subject accepted: a
-// non-blank string sub equal to the one returned, free of control
-// characters (NUL first), an exp no further in the past than the leeway,
+// non-blank string sub equal to the one returned, at most MaxSubjectLen
+// bytes and free of control characters (NUL first), an exp no further in the past than the leeway,
 // an nbf, if any, no further in the future, and exp, nbf and iat, when
 // present, JSON numbers (RFC 7519's NumericDate), never strings.
 func checkAcceptedClaims(t *testing.T, token, sub string) {
@@ -134,8 +134,8 @@ func checkAcceptedClaims(t *testing.T, token, sub string) {
 	if c.Sub == nil || *c.Sub != sub || strings.TrimSpace(sub) == "" {
 		t.Fatalf("accepted payload %s as sub %q", pb, sub)
 	}
-	if strings.ContainsFunc(sub, unicode.IsControl) {
-		t.Fatalf("accepted payload %s: its sub %q holds a control character", pb, sub)
+	if len(sub) > auth.MaxSubjectLen || strings.ContainsFunc(sub, unicode.IsControl) {
+		t.Fatalf("accepted payload %s: its sub %q is too long or holds a control character", pb, sub)
 	}
 	leeway := auth.Leeway.Seconds()
 	if c.Exp == nil {
@@ -179,8 +179,9 @@ func requireUnauthenticated(t *testing.T, v *auth.Verifier, token, why string) {
 // FuzzSubject: Verifier.Subject never panics, on arbitrary strings or on
 // arbitrary claims signed every way, and never accepts a token that is not
 // HS256-signed with the secret (checked independently of the JWT library)
-// nor one whose claims are expired, not yet valid, lack a subject, hold a
-// control character in it, or write a NumericDate as anything but a number.
+// nor one whose claims are expired, not yet valid, lack a subject, have a
+// subject too long or holding a control character, or write a NumericDate
+// as anything but a number.
 func FuzzSubject(f *testing.F) {
 	now := fuzzNow.Unix()
 	good := `{"sub":"alice","exp":` + jsonInt(now+3600) + `}`
@@ -203,6 +204,7 @@ func FuzzSubject(f *testing.F) {
 		`{"sub":"al\u0000ice","exp":` + jsonInt(now+3600) + `}`,
 		`{"sub":"alice\u001b[2J","exp":` + jsonInt(now+3600) + `}`,
 		`{"sub":"alice\u0085","exp":` + jsonInt(now+3600) + `}`,
+		`{"sub":"` + strings.Repeat("a", auth.MaxSubjectLen+1) + `","exp":` + jsonInt(now+3600) + `}`,
 		`[]`, `null`, `{`, ``,
 	}
 	for _, p := range payloads {

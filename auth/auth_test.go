@@ -154,6 +154,9 @@ func TestSubject(t *testing.T) {
 		{"sub with non-ASCII letters and a zero-width joiner", func(t *testing.T) string {
 			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "zoë-👩‍💻"))
 		}, "zoë-👩‍💻"},
+		{"sub of MaxSubjectLen bytes", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", strings.Repeat("é", auth.MaxSubjectLen/2)))
+		}, strings.Repeat("é", auth.MaxSubjectLen/2)},
 		// RFC 7519 §2: a NumericDate may have a fraction.
 		{"exp with a fraction", func(t *testing.T) string {
 			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "exp", float64(sec(time.Hour))+0.5))
@@ -262,6 +265,9 @@ func TestSubject(t *testing.T) {
 		}},
 		// PostgreSQL cannot store a NUL; the other control characters
 		// are refused by choice (checkSubject).
+		{"sub over MaxSubjectLen bytes", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", strings.Repeat("é", auth.MaxSubjectLen/2)+"x"))
+		}},
 		{"sub with a NUL", func(t *testing.T) string {
 			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "alice\x00"))
 		}},
@@ -361,6 +367,7 @@ func TestSubjectReasons(t *testing.T) {
 		{"iat in a string", with(good, "iat", fmt.Sprint(now.Unix())), "iat is not a number", ""},
 		{"NUL in sub", with(good, "sub", "a\x00b"), "sub holds a NUL character", ""},
 		{"escape in sub", with(good, "sub", "a\x1bb"), "sub holds a control character (U+001B)", ""},
+		{"long sub", with(good, "sub", strings.Repeat("a", auth.MaxSubjectLen+1)), "sub is longer than 1024 bytes", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,7 +405,7 @@ func TestIssue(t *testing.T) {
 	requireRefused(t, lv, tok)
 
 	// What Subject would refuse is not issued.
-	for _, sub := range []string{"  ", "bob\x00", "bob\r\nX-Admin: 1"} {
+	for _, sub := range []string{"  ", "bob\x00", "bob\r\nX-Admin: 1", strings.Repeat("b", auth.MaxSubjectLen+1)} {
 		if _, err := auth.Issue(cfg, sub, time.Minute); err == nil {
 			t.Fatalf("Issue accepted the sub %q", sub)
 		}

@@ -52,17 +52,29 @@ func isJSONNumber(raw json.RawMessage) bool {
 	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
 }
 
+// MaxSubjectLen bounds a token's sub, in bytes. OpenID Connect caps a
+// subject at 255 ASCII characters and identity providers stay well under
+// that; PostgreSQL's B-tree cannot hold an index row over about 2.7 KB, so
+// a token with a sub that long made its first createCampaign fail with
+// INTERNAL_SERVER_ERROR (campaigns_owner_created_idx). 1 KiB leaves room
+// for an index on the owner and something else.
+const MaxSubjectLen = 1024
+
 // checkSubject refuses a sub that cannot own campaigns. A blank one would
-// own nothing and everything at once. A NUL cannot be stored by PostgreSQL
-// (SPEC §4: 401, not an internal error). The other control characters
-// (C0, DEL, C1) can be stored, but no identity provider issues them in a
-// subject, and one that differs from another only by an invisible
-// character, or that rewrites a log line or a terminal, is better refused
-// where it enters. Other invisible characters (Unicode format characters
-// such as zero-width joiners) are kept: some scripts and emoji need them.
+// own nothing and everything at once; a long one would not fit the owner
+// index; a NUL cannot be stored at all (SPEC §4: 401, not an internal
+// error). The other control characters (C0, DEL, C1) can be stored, but no
+// identity provider issues them in a subject, and one that differs from
+// another only by an invisible character, or that rewrites a log line or
+// a terminal, is better refused where it enters. Other invisible
+// characters (Unicode format characters such as the zero-width joiner)
+// are kept: some scripts and emoji need them.
 func checkSubject(sub string) error {
 	if strings.TrimSpace(sub) == "" {
 		return unauthenticated("the token's sub is missing or blank")
+	}
+	if len(sub) > MaxSubjectLen {
+		return unauthenticated(fmt.Sprintf("the token's sub is longer than %d bytes", MaxSubjectLen))
 	}
 	for _, r := range sub {
 		if r == 0 {
