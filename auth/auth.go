@@ -374,7 +374,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			sub, err = v.Subject(token)
 		}
 		if err != nil {
-			writeUnauthenticated(w, err.Error())
+			writeUnauthenticated(w, r, err.Error())
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithSubject(r.Context(), sub)))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -109,8 +110,15 @@ func htCampaignsNamed(t testing.TB, name string) int {
 
 const htCreateMutation = `mutation($in: CreateCampaignInput!) { createCampaign(input: $in) { campaign { id } userErrors { code } } }`
 
-// htRequireUnauthenticated checks the 401 of SPEC §3, body shape included.
+// htRequireUnauthenticated checks the 401 of SPEC §3, body shape included,
+// for a client that sent no Accept header.
 func htRequireUnauthenticated(t testing.TB, r htResult) {
+	t.Helper()
+	htRequireUnauthenticatedAs(t, r, "application/json")
+}
+
+// htRequireUnauthenticatedAs checks the 401 of SPEC §3 in contentType.
+func htRequireUnauthenticatedAs(t testing.TB, r htResult, contentType string) {
 	t.Helper()
 	if r.Status != http.StatusUnauthorized {
 		t.Fatalf("HTTP %d, want 401: %s", r.Status, r.Body)
@@ -118,8 +126,8 @@ func htRequireUnauthenticated(t testing.TB, r htResult) {
 	if h := r.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
 		t.Fatalf("WWW-Authenticate = %q, want Bearer…", h)
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("Content-Type = %q", ct)
+	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != contentType {
+		t.Fatalf("Content-Type = %q, want %s", r.Header.Get("Content-Type"), contentType)
 	}
 	// Exactly {"errors":[{"message":…,"extensions":{"code":"UNAUTHENTICATED"}}]}.
 	var body map[string]json.RawMessage
@@ -286,6 +294,44 @@ func htRandomText(n int) string {
 		b[i] = chars[int(b[i])%len(chars)]
 	}
 	return string(b)
+}
+
+// TestHTTPUnauthenticatedContentType: the 401 comes in the media type the
+// client's Accept prefers, as GraphQL answers do (Apollo Client asks for
+// application/graphql-response+json first), over POST and GET alike.
+func TestHTTPUnauthenticatedContentType(t *testing.T) {
+	t.Parallel()
+	base := server(t)
+	const j, g = "application/json", "application/graphql-response+json"
+	for _, tc := range []struct {
+		accept string // "": no Accept header
+		want   string
+	}{
+		{"", j},
+		{"*/*", j},
+		{"application/json", j},
+		{"application/json; charset=utf-8", j},
+		{"application/json, multipart/mixed", j}, // GraphiQL
+		{"text/html, */*;q=0.8", j},
+		{"application/graphql-response+json,application/json;q=0.9", g}, // Apollo Client
+		{"application/graphql-response+json", g},
+		{"application/json;q=0.5, application/graphql-response+json", g},
+		{"application/graphql-response+json;q=0, application/json", j},
+		{"text/html", g}, // neither: GraphQL over HTTP's default
+	} {
+		t.Run("Accept "+tc.accept, func(t *testing.T) {
+			t.Parallel()
+			h := map[string]string{}
+			if tc.accept != "" {
+				h["Accept"] = tc.accept
+			}
+			body := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
+			htRequireUnauthenticatedAs(t, htDo(t, http.MethodPost, base, "/graphql", body, h), tc.want)
+			q := url.Values{"query": {`{ campaigns { totalCount } }`}}
+			h["Authorization"] = "Bearer not-a-token"
+			htRequireUnauthenticatedAs(t, htDo(t, http.MethodGet, base, "/graphql?"+q.Encode(), nil, h), tc.want)
+		})
+	}
 }
 
 func htB64JSON(t testing.TB, v any) string {
