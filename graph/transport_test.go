@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -695,4 +696,79 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("HTTP %d", r.Status)
 		}
 	}
+}
+
+// TestRateLimitHeaders: every answer to a rate-limited subject says where
+// its bucket stands (RateLimit-Limit: the burst; RateLimit-Remaining: the
+// requests it can still send at once; RateLimit-Reset: seconds until the
+// bucket is full again), its 429 too, beside Retry-After; a 401 (no
+// subject) and a server without a limit send none of them.
+func TestRateLimitHeaders(t *testing.T) {
+	t.Parallel()
+	// One token per 100 s: the bucket does not visibly refill during the
+	// test, however slow the machine.
+	const burst, rps = 3, 0.01
+	base := tpServer(t, func(o *graph.Options) { o.RateLimit = graph.RateLimit{RPS: rps, Burst: burst} })
+	a := newAPI(t)
+	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
+	headers := []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"}
+	num := func(t *testing.T, r htResult, name string) int {
+		t.Helper()
+		n, err := strconv.Atoi(r.Header.Get(name))
+		if err != nil {
+			t.Fatalf("%s %q: %v", name, r.Header.Get(name), err)
+		}
+		return n
+	}
+	// Reset is the seconds to refill what is missing, less the few that
+	// the test has taken so far.
+	requireReset := func(t *testing.T, r htResult, missing int) {
+		t.Helper()
+		full := int(float64(missing) / rps)
+		if reset := num(t, r, "RateLimit-Reset"); reset > full || reset < full-10 {
+			t.Fatalf("RateLimit-Reset %d with %d tokens missing, want about %d", reset, missing, full)
+		}
+	}
+	for i := 1; i <= burst; i++ {
+		r := htDo(t, http.MethodPost, base, "/graphql", gql, htBearer(a.token))
+		if r.Status != http.StatusOK {
+			t.Fatalf("request %d: HTTP %d %s", i, r.Status, r.Body)
+		}
+		if num(t, r, "RateLimit-Limit") != burst || num(t, r, "RateLimit-Remaining") != burst-i || r.Header.Get("Retry-After") != "" {
+			t.Fatalf("request %d: %v", i, r.Header)
+		}
+		requireReset(t, r, i)
+	}
+	r := htDo(t, http.MethodPost, base, "/graphql", gql, htBearer(a.token))
+	tpRequireRefused(t, r, http.StatusTooManyRequests, "RATE_LIMITED")
+	if num(t, r, "RateLimit-Limit") != burst || num(t, r, "RateLimit-Remaining") != 0 {
+		t.Fatalf("429: %v", r.Header)
+	}
+	requireReset(t, r, burst)
+	if retry := num(t, r, "Retry-After"); retry > int(1/rps) || retry < int(1/rps)-10 {
+		t.Fatalf("Retry-After %d, want about %v", retry, 1/rps)
+	}
+	// Over GET as over POST.
+	q := url.Values{"query": {`{ campaigns { totalCount } }`}}
+	if r := htDo(t, http.MethodGet, base, "/graphql?"+q.Encode(), nil, htBearer(a.token)); r.Status != http.StatusTooManyRequests || r.Header.Get("RateLimit-Remaining") != "0" {
+		t.Fatalf("GET: HTTP %d %v", r.Status, r.Header)
+	}
+	none := func(t *testing.T, r htResult) {
+		t.Helper()
+		for _, h := range headers {
+			if v := r.Header.Get(h); v != "" {
+				t.Fatalf("HTTP %d with %s: %q", r.Status, h, v)
+			}
+		}
+	}
+	t.Run("no subject, no headers", func(t *testing.T) {
+		none(t, htDo(t, http.MethodPost, base, "/graphql", gql, nil))
+	})
+	t.Run("no limit, no headers", func(t *testing.T) {
+		r := htDo(t, http.MethodPost, server(t), "/graphql", gql, htBearer(a.token))
+		if r.Status != http.StatusOK {
+			t.Fatalf("HTTP %d", r.Status)
+		}
+		none(t, r)
+	})
 }
