@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -483,14 +484,20 @@ func TestTransport(t *testing.T) {
 }
 
 // TestCORS: with CORS_ORIGINS set, a preflight from a listed origin is
-// answered for the API's methods and headers, and answers to its requests
-// carry Access-Control-Allow-Origin (refusals too, so a page can read
-// them); any other origin, or any origin when none is listed, gets no CORS
-// header at all. Credentials are never allowed.
+// answered for the API's methods and headers (the browser clients' tracing
+// and client-awareness headers included, and those CORS_ALLOWED_HEADERS
+// adds), and answers to its requests carry Access-Control-Allow-Origin
+// (refusals too, so a page can read them) and expose the request id and
+// the rate limit's headers; any other origin, or any origin when none is
+// listed, gets no CORS header at all. Credentials are never allowed.
 func TestCORS(t *testing.T) {
 	t.Parallel()
 	const app, dev, evil = "https://app.example.com", "http://localhost:5173", "https://evil.example.net"
 	base := tpServer(t, func(o *graph.Options) { o.CORSOrigins = []string{app, dev} })
+	extra := tpServer(t, func(o *graph.Options) {
+		o.CORSOrigins = []string{app}
+		o.CORSHeaders = []string{"X-Tenant-Id"}
+	})
 	plain := server(t)
 	a := newAPI(t)
 	preflight := func(t *testing.T, url, origin, method, headers string) htResult {
@@ -539,13 +546,41 @@ func TestCORS(t *testing.T) {
 			})
 		}
 	}
+	// What browsers send in Access-Control-Request-Headers: the
+	// non-safelisted headers a script set, lowercase, sorted.
+	allowedPreflights := []struct{ name, url, headers string }{
+		{"Apollo Client's client awareness", base, "apollographql-client-name,apollographql-client-version,authorization,content-type"},
+		{"OpenTelemetry's trace context", base, "authorization,content-type,traceparent,tracestate"},
+		{"Sentry's tracing", base, "authorization,baggage,content-type,sentry-trace"},
+		{"every default header", base, "apollographql-client-name,apollographql-client-version,authorization,baggage,content-type,sentry-trace,traceparent,tracestate,x-request-id"},
+		{"a header CORS_ALLOWED_HEADERS adds", extra, "authorization,content-type,x-tenant-id"},
+		{"the defaults beside the one added", extra, "authorization,content-type,traceparent,x-request-id,x-tenant-id"},
+	}
+	for _, tc := range allowedPreflights {
+		t.Run("preflight for "+tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := preflight(t, tc.url, app, http.MethodPost, tc.headers)
+			if r.Header.Get("Access-Control-Allow-Origin") != app {
+				t.Fatalf("HTTP %d, Allow-Origin %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"))
+			}
+			allowed := strings.Split(strings.ToLower(strings.Join(r.Header.Values("Access-Control-Allow-Headers"), ",")), ",")
+			for _, want := range strings.Split(tc.headers, ",") {
+				if !slices.Contains(allowed, want) {
+					t.Fatalf("Allow-Headers %q lacks %s", allowed, want)
+				}
+			}
+		})
+	}
 	refusedPreflights := []struct{ name, url, origin, method, headers string }{
 		{"from an unknown origin", base, evil, http.MethodPost, "authorization,content-type"},
 		{"from a look-alike origin", base, "https://app.example.com.evil.example.net", http.MethodPost, "content-type"},
 		{"from the right host over http", base, "http://app.example.com", http.MethodPost, "content-type"},
 		{"for another method", base, app, http.MethodDelete, ""},
 		{"for another header", base, app, http.MethodPost, "authorization,x-forwarded-for"},
+		{"for a header another server adds", base, app, http.MethodPost, "authorization,content-type,x-tenant-id"},
+		{"for another header beside the one added", extra, app, http.MethodPost, "authorization,x-forwarded-for,x-tenant-id"},
 		{"with no origin listed", plain, app, http.MethodPost, "authorization,content-type"},
+		{"with no origin listed, for a default header", plain, app, http.MethodPost, "authorization,content-type,traceparent"},
 	}
 	for _, tc := range refusedPreflights {
 		t.Run("no CORS for a preflight "+tc.name, func(t *testing.T) {
@@ -558,11 +593,19 @@ func TestCORS(t *testing.T) {
 		t.Parallel()
 		h := htBearer(a.token)
 		h["Origin"] = app
+		h["Apollographql-Client-Name"] = "roster-web"
+		h["Traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 		r := htDo(t, http.MethodPost, base, "/graphql", gql, h)
 		if r.Status != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != app ||
-			!strings.Contains(r.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id") ||
 			r.Header.Get("Access-Control-Allow-Credentials") != "" {
 			t.Fatalf("HTTP %d headers %v", r.Status, r.Header)
+		}
+		// Scripts may read the request id and the rate limit's headers.
+		exposed := strings.Split(strings.ToLower(strings.ReplaceAll(strings.Join(r.Header.Values("Access-Control-Expose-Headers"), ","), " ", "")), ",")
+		for _, want := range []string{"x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} {
+			if !slices.Contains(exposed, want) {
+				t.Fatalf("Expose-Headers %q lacks %s", exposed, want)
+			}
 		}
 		// A refusal carries it too: the page can read why.
 		r = htDo(t, http.MethodPost, base, "/graphql", gql, map[string]string{"Origin": app})
@@ -595,6 +638,21 @@ func TestCORS(t *testing.T) {
 			"ftp://app.example.com", "https://user@app.example.com", "https://app.example.com?x", "null", "https://a.com/path"} {
 			if _, err := graph.ParseCORSOrigins("https://ok.example.com," + bad); err == nil {
 				t.Fatalf("%q accepted", bad)
+			}
+		}
+	})
+	t.Run("CORS_ALLOWED_HEADERS", func(t *testing.T) {
+		t.Parallel()
+		got, err := graph.ParseCORSHeaders(" x-tenant-id , X-Feature-Flags,")
+		if err != nil || strings.Join(got, " ") != "X-Tenant-Id X-Feature-Flags" {
+			t.Fatalf("%q %v", got, err)
+		}
+		if got, err := graph.ParseCORSHeaders(""); err != nil || len(got) != 0 {
+			t.Fatalf("%q %v", got, err)
+		}
+		for _, bad := range []string{"*", "x tenant", "x-tenant:1", "x-tenant\x00", "é", "x-tenant;", `"x-tenant"`} {
+			if _, err := graph.ParseCORSHeaders("x-ok," + bad); err == nil || !strings.Contains(err.Error(), "CORS_ALLOWED_HEADERS") {
+				t.Fatalf("%q: %v", bad, err)
 			}
 		}
 	})
