@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"roster/graph"
 )
 
 // command is one subcommand of the CLI.
@@ -22,7 +24,7 @@ type command struct {
 
 var dbEnv = []string{"DATABASE_URL", "DB_MAX_CONNS", "DATA_DIR", "PG_BIN", "LOG_FORMAT"}
 var authEnv = []string{"JWT_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"}
-var httpEnv = []string{"GRAPHQL_INTROSPECTION", "CORS_ORIGINS", "RATE_LIMIT_RPS", "RATE_LIMIT_BURST"}
+var httpEnv = []string{"GRAPHQL_INTROSPECTION", "CORS_ORIGINS", "CORS_ALLOWED_HEADERS", "RATE_LIMIT_RPS", "RATE_LIMIT_BURST"}
 
 var commands = []command{
 	{
@@ -30,6 +32,9 @@ var commands = []command{
 		env: append(append(append([]string{"ADDR"}, dbEnv...), authEnv...), httpEnv...),
 		define: func(fs *flag.FlagSet, cfg *config) {
 			fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (ADDR)")
+			fs.StringVar(&cfg.CORSHeaders, "cors-allowed-headers", cfg.CORSHeaders,
+				"request headers, comma-separated, that the pages of CORS_ORIGINS may send besides the ones always allowed\n("+
+					strings.Join(graph.DefaultCORSHeaders, ", ")+"):\nadded to those, never replacing them (CORS_ALLOWED_HEADERS)")
 		},
 		run: serve,
 	},

@@ -13,19 +13,21 @@ import (
 func TestHTTPOptions(t *testing.T) {
 	t.Setenv("GRAPHQL_INTROSPECTION", "")
 	t.Setenv("CORS_ORIGINS", "")
+	t.Setenv("CORS_ALLOWED_HEADERS", "")
 	t.Setenv("RATE_LIMIT_RPS", "")
 	t.Setenv("RATE_LIMIT_BURST", "")
 	o, err := httpOptions(loadConfig())
-	if err != nil || o.DisableIntrospection || len(o.CORSOrigins) != 0 || o.RateLimit != (graph.RateLimit{RPS: 50, Burst: 100}) {
+	if err != nil || o.DisableIntrospection || len(o.CORSOrigins) != 0 || len(o.CORSHeaders) != 0 || o.RateLimit != (graph.RateLimit{RPS: 50, Burst: 100}) {
 		t.Fatalf("defaults: %+v %v", o, err)
 	}
 	t.Setenv("GRAPHQL_INTROSPECTION", "false")
 	t.Setenv("CORS_ORIGINS", "https://app.example.com, http://localhost:5173")
+	t.Setenv("CORS_ALLOWED_HEADERS", "X-Tenant-Id, x-feature-flags")
 	t.Setenv("RATE_LIMIT_RPS", "0.5")
 	t.Setenv("RATE_LIMIT_BURST", "3")
 	o, err = httpOptions(loadConfig())
 	if err != nil || !o.DisableIntrospection || strings.Join(o.CORSOrigins, " ") != "https://app.example.com http://localhost:5173" ||
-		o.RateLimit != (graph.RateLimit{RPS: 0.5, Burst: 3}) {
+		strings.Join(o.CORSHeaders, " ") != "X-Tenant-Id X-Feature-Flags" || o.RateLimit != (graph.RateLimit{RPS: 0.5, Burst: 3}) {
 		t.Fatalf("set: %+v %v", o, err)
 	}
 	t.Setenv("RATE_LIMIT_RPS", "0")
@@ -35,6 +37,7 @@ func TestHTTPOptions(t *testing.T) {
 	for key, bad := range map[string]string{
 		"GRAPHQL_INTROSPECTION": "off",
 		"CORS_ORIGINS":          "*",
+		"CORS_ALLOWED_HEADERS":  "*",
 		"RATE_LIMIT_RPS":        "-1",
 		"RATE_LIMIT_BURST":      "0",
 	} {

@@ -51,6 +51,7 @@ type config struct {
 	// The HTTP limits, as written in the environment; httpOptions reads them.
 	Introspection  string
 	CORSOrigins    string
+	CORSHeaders    string
 	RateLimitRPS   string
 	RateLimitBurst string
 	// Shutdown: how long /readyz says 503 before the listener closes (so a
@@ -76,6 +77,7 @@ func loadConfig() config {
 
 		Introspection:  envOr("GRAPHQL_INTROSPECTION", "true"),
 		CORSOrigins:    os.Getenv("CORS_ORIGINS"),
+		CORSHeaders:    os.Getenv("CORS_ALLOWED_HEADERS"),
 		RateLimitRPS:   envOr("RATE_LIMIT_RPS", "50"),
 		RateLimitBurst: envOr("RATE_LIMIT_BURST", "100"),
 		ShutdownDelay:  envOr("SHUTDOWN_DELAY", "0s"),
@@ -86,7 +88,7 @@ func loadConfig() config {
 }
 
 // httpOptions reads the HTTP limits of cfg: GRAPHQL_INTROSPECTION,
-// CORS_ORIGINS, RATE_LIMIT_RPS and RATE_LIMIT_BURST.
+// CORS_ORIGINS, CORS_ALLOWED_HEADERS, RATE_LIMIT_RPS and RATE_LIMIT_BURST.
 func httpOptions(cfg config) (graph.Options, error) {
 	var o graph.Options
 	introspection, err := strconv.ParseBool(cfg.Introspection)
@@ -95,6 +97,9 @@ func httpOptions(cfg config) (graph.Options, error) {
 	}
 	o.DisableIntrospection = !introspection
 	if o.CORSOrigins, err = graph.ParseCORSOrigins(cfg.CORSOrigins); err != nil {
+		return o, err
+	}
+	if o.CORSHeaders, err = graph.ParseCORSHeaders(cfg.CORSHeaders); err != nil {
 		return o, err
 	}
 	rps, err := strconv.ParseFloat(cfg.RateLimitRPS, 64)

@@ -268,9 +268,13 @@ func (v *Verifier) Subject(token string) (string, error) {
 	if len(token) > maxTokenLen {
 		return "", unauthenticated("bearer token is too long")
 	}
-	claims := new(jwt.RegisteredClaims)
+	claims := new(claims)
 	_, err := v.parser.ParseWithClaims(token, claims, v.keyFor)
+	var refused *ErrUnauthenticated
 	switch {
+	case errors.As(err, &refused):
+		// Our own reading of the claims refused them (claims.go).
+		return "", refused
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return "", unauthenticated("token has expired")
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && claims.ExpiresAt == nil:
@@ -289,10 +293,9 @@ func (v *Verifier) Subject(token string) (string, error) {
 	case err != nil:
 		return "", unauthenticated("token is malformed")
 	}
-	// jwt/v5 does not require sub; an empty subject would own nothing
-	// and everything at once.
-	if strings.TrimSpace(claims.Subject) == "" {
-		return "", unauthenticated("token has no sub claim")
+	// jwt/v5 does not require sub, nor look at what it holds.
+	if err := checkSubject(claims.Subject); err != nil {
+		return "", err
 	}
 	return claims.Subject, nil
 }
@@ -300,8 +303,9 @@ func (v *Verifier) Subject(token string) (string, error) {
 // Issue signs a token for sub valid for ttl, with the configured issuer and
 // audience.
 func Issue(cfg Config, sub string, ttl time.Duration) (string, error) {
-	if strings.TrimSpace(sub) == "" {
-		return "", errors.New("issue token: sub must not be blank")
+	if err := checkSubject(sub); err != nil {
+		// The rule that Subject applies: a token it would refuse is not issued.
+		return "", fmt.Errorf("issue token: %w", err)
 	}
 	if len(cfg.Secret) < MinSecretLen {
 		return "", fmt.Errorf("issue token: secret must be at least %d bytes", MinSecretLen)
@@ -336,8 +340,14 @@ func Subject(ctx context.Context) (string, bool) {
 }
 
 // BearerToken extracts the token of an `Authorization: Bearer <token>`
-// header; the scheme is case-insensitive (RFC 7235).
+// header; the scheme is case-insensitive (RFC 7235). A request with two
+// Authorization headers is refused, whatever they hold: Authorization is
+// not a list (RFC 9110 §5.3), and serving the first while a proxy or a log
+// looked at the other is how credentials get confused.
 func BearerToken(r *http.Request) (string, error) {
+	if n := len(r.Header.Values("Authorization")); n > 1 {
+		return "", unauthenticated(fmt.Sprintf("send one Authorization header, not %d", n))
+	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return "", unauthenticated("missing Authorization: Bearer token")
@@ -364,7 +374,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			sub, err = v.Subject(token)
 		}
 		if err != nil {
-			writeUnauthenticated(w, err.Error())
+			writeUnauthenticated(w, r, err.Error())
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithSubject(r.Context(), sub)))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"roster/auth"
 )
@@ -17,7 +18,8 @@ import (
 // FuzzBearerToken: BearerToken never panics on any Authorization header; a
 // refusal is an *auth.ErrUnauthenticated, and an accepted token is
 // non-empty, has no leading or trailing space, and is what follows
-// "Bearer " (any letter case) in the header.
+// "Bearer " (any letter case) in the header. The header sent twice, or
+// with a good one beside it, is always refused.
 func FuzzBearerToken(f *testing.F) {
 	for _, h := range []string{
 		"Bearer abc.def.ghi", "bearer abc.def.ghi", "BEARER   abc.def.ghi \t", "Bearer", "Bearer ",
@@ -27,6 +29,12 @@ func FuzzBearerToken(f *testing.F) {
 		f.Add(h)
 	}
 	f.Fuzz(func(t *testing.T, h string) {
+		for _, twice := range [][]string{{h, h}, {h, "Bearer abc.def.ghi"}, {"Bearer abc.def.ghi", h}} {
+			r := &http.Request{Header: http.Header{"Authorization": twice}}
+			if tok, err := auth.BearerToken(r); err == nil || tok != "" {
+				t.Fatalf("BearerToken(%q) = %q, %v: two headers served", twice, tok, err)
+			}
+		}
 		r := &http.Request{Header: http.Header{"Authorization": {h}}}
 		tok, err := auth.BearerToken(r)
 		if err != nil {
@@ -101,8 +109,10 @@ func signedWithSecret(token string) bool {
 }
 
 // checkAcceptedClaims checks the payload of a token Subject accepted: a
-// non-blank string sub equal to the one returned, an exp no further in the
-// past than the leeway, and an nbf, if any, no further in the future.
+// non-blank string sub equal to the one returned, at most MaxSubjectLen
+// bytes and free of control characters (NUL first), an exp no further in the past than the leeway,
+// an nbf, if any, no further in the future, and exp, nbf and iat, when
+// present, JSON numbers (RFC 7519's NumericDate), never strings.
 func checkAcceptedClaims(t *testing.T, token, sub string) {
 	t.Helper()
 	parts := strings.Split(token, ".")
@@ -110,10 +120,13 @@ func checkAcceptedClaims(t *testing.T, token, sub string) {
 	if err != nil {
 		t.Fatalf("accepted %q, whose payload does not decode: %v", token, err)
 	}
+	// Raw values: a json.Number would take "123", a number in a string,
+	// as jwt/v5's NumericDate does.
 	var c struct {
-		Sub *string      `json:"sub"`
-		Exp *json.Number `json:"exp"`
-		Nbf *json.Number `json:"nbf"`
+		Sub *string         `json:"sub"`
+		Exp json.RawMessage `json:"exp"`
+		Nbf json.RawMessage `json:"nbf"`
+		Iat json.RawMessage `json:"iat"`
 	}
 	if err := json.Unmarshal(pb, &c); err != nil {
 		t.Fatalf("accepted payload %s: %v", pb, err)
@@ -121,18 +134,34 @@ func checkAcceptedClaims(t *testing.T, token, sub string) {
 	if c.Sub == nil || *c.Sub != sub || strings.TrimSpace(sub) == "" {
 		t.Fatalf("accepted payload %s as sub %q", pb, sub)
 	}
+	if len(sub) > auth.MaxSubjectLen || strings.ContainsFunc(sub, unicode.IsControl) {
+		t.Fatalf("accepted payload %s: its sub %q is too long or holds a control character", pb, sub)
+	}
 	leeway := auth.Leeway.Seconds()
 	if c.Exp == nil {
 		t.Fatalf("accepted payload %s without exp", pb)
 	}
-	if exp, err := c.Exp.Float64(); err != nil || exp < float64(fuzzNow.Unix())-leeway-1 {
-		t.Fatalf("accepted payload %s, expired at the clock %v", pb, fuzzNow)
+	if exp, ok := numericDate(c.Exp); !ok || exp < float64(fuzzNow.Unix())-leeway-1 {
+		t.Fatalf("accepted payload %s, exp not a number or expired at the clock %v", pb, fuzzNow)
 	}
 	if c.Nbf != nil {
-		if nbf, err := c.Nbf.Float64(); err != nil || nbf > float64(fuzzNow.Unix())+leeway+1 {
-			t.Fatalf("accepted payload %s, not valid yet at the clock %v", pb, fuzzNow)
+		if nbf, ok := numericDate(c.Nbf); !ok || nbf > float64(fuzzNow.Unix())+leeway+1 {
+			t.Fatalf("accepted payload %s, nbf not a number or not valid yet at the clock %v", pb, fuzzNow)
 		}
 	}
+	if c.Iat != nil {
+		if _, ok := numericDate(c.Iat); !ok {
+			t.Fatalf("accepted payload %s, iat not a number", pb)
+		}
+	}
+}
+
+// numericDate reads a JSON value as RFC 7519's NumericDate: a JSON number,
+// nothing else (encoding/json decodes only a number into a float64, but
+// takes null as nothing to do).
+func numericDate(raw json.RawMessage) (float64, bool) {
+	var f float64
+	return f, string(raw) != "null" && json.Unmarshal(raw, &f) == nil
 }
 
 func requireUnauthenticated(t *testing.T, v *auth.Verifier, token, why string) {
@@ -150,7 +179,9 @@ func requireUnauthenticated(t *testing.T, v *auth.Verifier, token, why string) {
 // FuzzSubject: Verifier.Subject never panics, on arbitrary strings or on
 // arbitrary claims signed every way, and never accepts a token that is not
 // HS256-signed with the secret (checked independently of the JWT library)
-// nor one whose claims are expired, not yet valid, or lack a subject.
+// nor one whose claims are expired, not yet valid, lack a subject, have a
+// subject too long or holding a control character, or write a NumericDate
+// as anything but a number.
 func FuzzSubject(f *testing.F) {
 	now := fuzzNow.Unix()
 	good := `{"sub":"alice","exp":` + jsonInt(now+3600) + `}`
@@ -165,6 +196,15 @@ func FuzzSubject(f *testing.F) {
 		`{"sub":"alice","exp":"tomorrow"}`,
 		`{"sub":"alice","exp":1e400}`,
 		`{"sub":"alice","exp":` + jsonInt(now+60) + `.5,"aud":["a",1]}`,
+		`{"sub":"alice","exp":"` + jsonInt(now+3600) + `"}`,
+		`{"sub":"alice","exp":` + jsonInt(now+3600) + `,"nbf":"` + jsonInt(now-60) + `"}`,
+		`{"sub":"alice","exp":` + jsonInt(now+3600) + `,"iat":"` + jsonInt(now) + `"}`,
+		`{"sub":"alice","Exp":"` + jsonInt(now+3600) + `"}`,
+		`{"sub":"alice","exp":` + jsonInt(now+3600) + `,"nbf":null}`,
+		`{"sub":"al\u0000ice","exp":` + jsonInt(now+3600) + `}`,
+		`{"sub":"alice\u001b[2J","exp":` + jsonInt(now+3600) + `}`,
+		`{"sub":"alice\u0085","exp":` + jsonInt(now+3600) + `}`,
+		`{"sub":"` + strings.Repeat("a", auth.MaxSubjectLen+1) + `","exp":` + jsonInt(now+3600) + `}`,
 		`[]`, `null`, `{`, ``,
 	}
 	for _, p := range payloads {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -148,6 +149,18 @@ func TestSubject(t *testing.T) {
 		{"sub kept as given", func(t *testing.T) string {
 			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "user|42@example.com"))
 		}, "user|42@example.com"},
+		// Not control characters: letters of any script, and the format
+		// characters that scripts and emoji need (a zero-width joiner).
+		{"sub with non-ASCII letters and a zero-width joiner", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "zoë-👩‍💻"))
+		}, "zoë-👩‍💻"},
+		{"sub of MaxSubjectLen bytes", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", strings.Repeat("é", auth.MaxSubjectLen/2)))
+		}, strings.Repeat("é", auth.MaxSubjectLen/2)},
+		// RFC 7519 §2: a NumericDate may have a fraction.
+		{"exp with a fraction", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "exp", float64(sec(time.Hour))+0.5))
+		}, "alice"},
 	}
 	for _, tc := range accepted {
 		t.Run("accepts "+tc.name, func(t *testing.T) {
@@ -208,6 +221,30 @@ func TestSubject(t *testing.T) {
 		{"exp not a number", func(t *testing.T) string {
 			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "exp", "tomorrow"))
 		}},
+		// RFC 7519's NumericDate is a JSON number; jwt/v5 alone takes
+		// these.
+		{"exp a number in a string", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "exp", fmt.Sprint(sec(time.Hour))))
+		}},
+		{"nbf a number in a string", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "nbf", fmt.Sprint(sec(-time.Hour))))
+		}},
+		{"iat a number in a string", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "iat", fmt.Sprint(sec(0))))
+		}},
+		{"exp in a string, the key in capitals", func(t *testing.T) string {
+			// encoding/json matches keys whatever their case, jwt/v5 too.
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "exp", nil, "EXP", fmt.Sprint(sec(time.Hour))))
+		}},
+		{"exp null", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "exp", json.RawMessage("null")))
+		}},
+		{"nbf null", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "nbf", json.RawMessage("null")))
+		}},
+		{"exp true", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "exp", true))
+		}},
 		{"nbf beyond the leeway", func(t *testing.T) string {
 			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "nbf", sec(31*time.Second)))
 		}},
@@ -225,6 +262,29 @@ func TestSubject(t *testing.T) {
 		}},
 		{"sub not a string", func(t *testing.T) string {
 			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", 42))
+		}},
+		// PostgreSQL cannot store a NUL; the other control characters
+		// are refused by choice (checkSubject).
+		{"sub over MaxSubjectLen bytes", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", strings.Repeat("é", auth.MaxSubjectLen/2)+"x"))
+		}},
+		{"sub with a NUL", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "alice\x00"))
+		}},
+		{"sub a NUL alone", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "\x00"))
+		}},
+		{"sub with a newline inside", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "alice\nbob"))
+		}},
+		{"sub with an escape sequence", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "alice\x1b[2J"))
+		}},
+		{"sub with DEL", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "alice\x7f"))
+		}},
+		{"sub with a C1 control (NEL)", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, secret, with(claims(), "sub", "alice\u0085"))
 		}},
 		{"empty string", func(t *testing.T) string { return "" }},
 		{"garbage", func(t *testing.T) string { return "not a token" }},
@@ -302,6 +362,12 @@ func TestSubjectReasons(t *testing.T) {
 		{"wrong iss", with(good, "iss", "other"), "issuer", ""},
 		{"wrong aud", with(good, "aud", "other"), "audience", ""},
 		{"no sub", with(good, "sub", nil), "sub", ""},
+		{"exp in a string", with(good, "exp", fmt.Sprint(now.Add(time.Hour).Unix())), "exp is not a number", ""},
+		{"nbf in a string", with(good, "nbf", fmt.Sprint(now.Unix())), "nbf is not a number", ""},
+		{"iat in a string", with(good, "iat", fmt.Sprint(now.Unix())), "iat is not a number", ""},
+		{"NUL in sub", with(good, "sub", "a\x00b"), "sub holds a NUL character", ""},
+		{"escape in sub", with(good, "sub", "a\x1bb"), "sub holds a control character (U+001B)", ""},
+		{"long sub", with(good, "sub", strings.Repeat("a", auth.MaxSubjectLen+1)), "sub is longer than 1024 bytes", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -338,8 +404,11 @@ func TestIssue(t *testing.T) {
 	}
 	requireRefused(t, lv, tok)
 
-	if _, err := auth.Issue(cfg, "  ", time.Minute); err == nil {
-		t.Fatal("Issue accepted a blank sub")
+	// What Subject would refuse is not issued.
+	for _, sub := range []string{"  ", "bob\x00", "bob\r\nX-Admin: 1", strings.Repeat("b", auth.MaxSubjectLen+1)} {
+		if _, err := auth.Issue(cfg, sub, time.Minute); err == nil {
+			t.Fatalf("Issue accepted the sub %q", sub)
+		}
 	}
 	if _, err := auth.Issue(auth.Config{Secret: []byte("short")}, "bob", time.Minute); err == nil {
 		t.Fatal("Issue accepted a short secret")
@@ -381,6 +450,12 @@ func TestBearerToken(t *testing.T) {
 		{"Token scheme", []string{"Token abc.def.ghi"}, ""},
 		{"scheme prefix only", []string{"Bearerabc.def.ghi"}, ""},
 		{"bare token", []string{"abc.def.ghi"}, ""},
+		// Authorization is not a list: two headers are refused, even
+		// when they agree.
+		{"two Bearer headers", []string{"Bearer abc.def.ghi", "Bearer xyz.uvw.rst"}, ""},
+		{"the same Bearer header twice", []string{"Bearer abc.def.ghi", "Bearer abc.def.ghi"}, ""},
+		{"an empty header, then a Bearer one", []string{"", "Bearer abc.def.ghi"}, ""},
+		{"Basic, then Bearer", []string{"Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer abc.def.ghi"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,12 +3,17 @@ package auth
 import (
 	"encoding/json"
 	"net/http"
+
+	"roster/mediatype"
 )
 
-// writeUnauthenticated answers 401 with the GraphQL error body of SPEC §3.
-func writeUnauthenticated(w http.ResponseWriter, msg string) {
+// writeUnauthenticated answers 401 with the GraphQL error body of SPEC §3,
+// in the media type r's Accept prefers, as the GraphQL answers are: a
+// client that asked for application/graphql-response+json reads its
+// refusal as it would read any other answer.
+func writeUnauthenticated(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("WWW-Authenticate", "Bearer")
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", mediatype.Response(r))
 	w.WriteHeader(http.StatusUnauthorized)
 	body := map[string]any{"errors": []any{map[string]any{
 		"message":    msg,

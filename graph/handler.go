@@ -54,6 +54,9 @@ type Options struct {
 	// CORSOrigins are the origins whose pages may call the API; none: no
 	// CORS headers at all (see ParseCORSOrigins).
 	CORSOrigins []string
+	// CORSHeaders are request headers those pages may send besides
+	// DefaultCORSHeaders (see ParseCORSHeaders).
+	CORSHeaders []string
 	// RateLimit is each subject's request budget; the zero value: none.
 	RateLimit RateLimit
 	// RequestTimeout bounds each GraphQL request (its context, hence its
@@ -137,7 +140,7 @@ func NewHandler(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", m.Handler())
-	return closeAfterChunked(withRequestID(observe(o.Logger, m, withCORS(o.CORSOrigins, mux))))
+	return closeAfterChunked(withRequestID(observe(o.Logger, m, withCORS(o.CORSOrigins, o.CORSHeaders, mux))))
 }
 
 // NewServer is the HTTP server for h at addr. Its timeouts bound what a

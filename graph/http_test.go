@@ -3,11 +3,13 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
 	"roster/auth"
@@ -34,6 +37,16 @@ type htResult struct {
 // htDo sends one request to base+path; body nil means none.
 func htDo(t testing.TB, method, base, path string, body []byte, header map[string]string) htResult {
 	t.Helper()
+	h := http.Header{}
+	for k, v := range header {
+		h.Set(k, v)
+	}
+	return htDoHeader(t, method, base, path, body, h)
+}
+
+// htDoHeader is htDo for a header sent twice.
+func htDoHeader(t testing.TB, method, base, path string, body []byte, header http.Header) htResult {
+	t.Helper()
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
@@ -45,8 +58,8 @@ func htDo(t testing.TB, method, base, path string, body []byte, header map[strin
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for k, v := range header {
-		req.Header.Set(k, v)
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -97,8 +110,15 @@ func htCampaignsNamed(t testing.TB, name string) int {
 
 const htCreateMutation = `mutation($in: CreateCampaignInput!) { createCampaign(input: $in) { campaign { id } userErrors { code } } }`
 
-// htRequireUnauthenticated checks the 401 of SPEC §3, body shape included.
+// htRequireUnauthenticated checks the 401 of SPEC §3, body shape included,
+// for a client that sent no Accept header.
 func htRequireUnauthenticated(t testing.TB, r htResult) {
+	t.Helper()
+	htRequireUnauthenticatedAs(t, r, "application/json")
+}
+
+// htRequireUnauthenticatedAs checks the 401 of SPEC §3 in contentType.
+func htRequireUnauthenticatedAs(t testing.TB, r htResult, contentType string) {
 	t.Helper()
 	if r.Status != http.StatusUnauthorized {
 		t.Fatalf("HTTP %d, want 401: %s", r.Status, r.Body)
@@ -106,8 +126,8 @@ func htRequireUnauthenticated(t testing.TB, r htResult) {
 	if h := r.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
 		t.Fatalf("WWW-Authenticate = %q, want Bearer…", h)
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("Content-Type = %q", ct)
+	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != contentType {
+		t.Fatalf("Content-Type = %q, want %s", r.Header.Get("Content-Type"), contentType)
 	}
 	// Exactly {"errors":[{"message":…,"extensions":{"code":"UNAUTHENTICATED"}}]}.
 	var body map[string]json.RawMessage
@@ -153,38 +173,104 @@ func TestHTTPUnauthenticated(t *testing.T) {
 	parts := strings.Split(good, ".")
 	bigToken := htB64JSON(t, map[string]any{"alg": "HS256", "typ": "JWT"}) + "." + strings.Repeat("A", 100<<10) + "." + parts[2]
 	algNone := htB64JSON(t, map[string]any{"alg": "none", "typ": "JWT"}) + "." + parts[1] + "."
+	// signed signs claims with the server's secret: only what they hold
+	// is wrong.
+	signed := func(claims jwt.MapClaims) string {
+		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(testAuth.Secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	exp := time.Now().Add(time.Hour).Unix()
 
 	cases := []struct {
 		name   string
 		header map[string]string
+		also   []string // Authorization headers sent after header's
+		reason string   // the message says this, when set
 	}{
-		{"no Authorization header", nil},
-		{"empty Authorization header", map[string]string{"Authorization": ""}},
-		{"Basic scheme", map[string]string{"Authorization": "Basic YWxpY2U6c2VjcmV0"}},
-		{"Bearer without a token", map[string]string{"Authorization": "Bearer "}},
-		{"malformed token", htBearer("this.is.not-a-jwt")},
-		{"garbage token", htBearer("garbage")},
-		{"expired token", htBearer(expired)},
-		{"token signed with another secret", htBearer(otherSecret)},
-		{"alg none", htBearer(algNone)},
-		{"token without its scheme", map[string]string{"Authorization": good}},
+		{"no Authorization header", nil, nil, ""},
+		{"empty Authorization header", map[string]string{"Authorization": ""}, nil, ""},
+		{"Basic scheme", map[string]string{"Authorization": "Basic YWxpY2U6c2VjcmV0"}, nil, ""},
+		{"Bearer without a token", map[string]string{"Authorization": "Bearer "}, nil, ""},
+		{"malformed token", htBearer("this.is.not-a-jwt"), nil, ""},
+		{"garbage token", htBearer("garbage"), nil, ""},
+		{"expired token", htBearer(expired), nil, ""},
+		{"token signed with another secret", htBearer(otherSecret), nil, ""},
+		{"alg none", htBearer(algNone), nil, ""},
+		{"token without its scheme", map[string]string{"Authorization": good}, nil, ""},
 		// Far longer than any real token (yet under the server's header
 		// limit): the contract's 401 all the same.
-		{"100 KB token", htBearer(bigToken)},
+		{"100 KB token", htBearer(bigToken), nil, ""},
+		// RFC 7519's NumericDate is a JSON number, not a number in a string.
+		{"exp a number in a string", htBearer(signed(jwt.MapClaims{"sub": "alice", "exp": fmt.Sprint(exp)})), nil, "exp is not a number"},
+		{"nbf a number in a string", htBearer(signed(jwt.MapClaims{"sub": "alice", "exp": exp, "nbf": fmt.Sprint(exp - 7200)})), nil, "nbf is not a number"},
+		{"iat a number in a string", htBearer(signed(jwt.MapClaims{"sub": "alice", "exp": exp, "iat": fmt.Sprint(exp - 3600)})), nil, "iat is not a number"},
+		// PostgreSQL cannot store a NUL (it was INTERNAL_SERVER_ERROR);
+		// the other control characters are refused by choice.
+		{"sub with a NUL", htBearer(signed(jwt.MapClaims{"sub": "al\x00ice", "exp": exp})), nil, "sub holds a NUL character"},
+		{"sub with an escape sequence", htBearer(signed(jwt.MapClaims{"sub": "alice\x1b[2J", "exp": exp})), nil, "sub holds a control character"},
+		{"sub with a newline", htBearer(signed(jwt.MapClaims{"sub": "alice\nbob", "exp": exp})), nil, "sub holds a control character"},
+		// Longer than the owner index takes (it was INTERNAL_SERVER_ERROR).
+		{"sub of 3000 bytes", htBearer(signed(jwt.MapClaims{"sub": htRandomText(3000), "exp": exp})), nil, "sub is longer than"},
+		{"sub one byte over the bound", htBearer(signed(jwt.MapClaims{"sub": htRandomText(auth.MaxSubjectLen + 1), "exp": exp})), nil, "sub is longer than"},
+		// Authorization is not a list: a second header is refused, even
+		// the same good token again.
+		{"two Authorization headers", htBearer(good), []string{"Bearer " + otherSecret}, "one Authorization header"},
+		{"the same good token twice", htBearer(good), []string{"Bearer " + good}, "one Authorization header"},
+		{"an empty header before a good one", map[string]string{"Authorization": ""}, []string{"Bearer " + good}, "one Authorization header"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			header := http.Header{}
+			for k, v := range tc.header {
+				header.Set(k, v)
+			}
+			for _, v := range tc.also {
+				header.Add("Authorization", v)
+			}
+			requireRefused := func(r htResult) {
+				t.Helper()
+				htRequireUnauthenticated(t, r)
+				if msg := htErrors(t, r)[0].Message; !strings.Contains(msg, tc.reason) {
+					t.Fatalf("message %q, want it to say %q", msg, tc.reason)
+				}
+			}
 			name := "unauth-" + uuid.NewString()
 			body := htGQLBody(t, htCreateMutation, map[string]any{"in": map[string]any{"name": name, "channel": "EMAIL"}})
-			htRequireUnauthenticated(t, htDo(t, http.MethodPost, base, "/graphql", body, tc.header))
+			requireRefused(htDoHeader(t, http.MethodPost, base, "/graphql", body, header))
 			q := url.Values{"query": {`{ campaigns { totalCount } }`}}
-			htRequireUnauthenticated(t, htDo(t, http.MethodGet, base, "/graphql?"+q.Encode(), nil, tc.header))
+			requireRefused(htDoHeader(t, http.MethodGet, base, "/graphql?"+q.Encode(), nil, header))
 			if n := htCampaignsNamed(t, name); n != 0 {
 				t.Fatalf("the refused mutation ran: %d campaigns named %s", n, name)
 			}
 		})
 	}
+	// The longest sub accepted, of text that does not compress, owns its
+	// campaigns: the bound is under what the owner index holds.
+	t.Run("a sub of MaxSubjectLen bytes", func(t *testing.T) {
+		t.Parallel()
+		a := asSubject(t, htRandomText(auth.MaxSubjectLen))
+		var made struct {
+			CreateCampaign struct {
+				Campaign *campaign `json:"campaign"`
+			} `json:"createCampaign"`
+		}
+		a.query(htCreateMutation, map[string]any{"in": map[string]any{"name": "long sub", "channel": "EMAIL"}}, &made)
+		if made.CreateCampaign.Campaign == nil {
+			t.Fatal("no campaign created")
+		}
+		id := made.CreateCampaign.Campaign.ID
+		var out struct {
+			Campaign *campaign `json:"campaign"`
+		}
+		a.query(`query($id: UUID!) { campaign(id: $id) { id } }`, map[string]any{"id": id}, &out)
+		if out.Campaign == nil || out.Campaign.ID != id {
+			t.Fatalf("campaign %s not found by its owner: %+v", id, out.Campaign)
+		}
+	})
 	// The same mutation with a good token does run: the check above is not vacuous.
 	t.Run("good token runs", func(t *testing.T) {
 		t.Parallel()
@@ -196,6 +282,56 @@ func TestHTTPUnauthenticated(t *testing.T) {
 			t.Fatalf("HTTP %d %s", r.Status, r.Body)
 		}
 	})
+}
+
+// htRandomText is n bytes of random printable ASCII: text that PostgreSQL
+// cannot compress to make it fit an index.
+func htRandomText(n int) string {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!*"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = chars[int(b[i])%len(chars)]
+	}
+	return string(b)
+}
+
+// TestHTTPUnauthenticatedContentType: the 401 comes in the media type the
+// client's Accept prefers, as GraphQL answers do (Apollo Client asks for
+// application/graphql-response+json first), over POST and GET alike.
+func TestHTTPUnauthenticatedContentType(t *testing.T) {
+	t.Parallel()
+	base := server(t)
+	const j, g = "application/json", "application/graphql-response+json"
+	for _, tc := range []struct {
+		accept string // "": no Accept header
+		want   string
+	}{
+		{"", j},
+		{"*/*", j},
+		{"application/json", j},
+		{"application/json; charset=utf-8", j},
+		{"application/json, multipart/mixed", j}, // GraphiQL
+		{"text/html, */*;q=0.8", j},
+		{"application/graphql-response+json,application/json;q=0.9", g}, // Apollo Client
+		{"application/graphql-response+json", g},
+		{"application/json;q=0.5, application/graphql-response+json", g},
+		{"application/graphql-response+json;q=0, application/json", j},
+		{"text/html", g}, // neither: GraphQL over HTTP's default
+	} {
+		t.Run("Accept "+tc.accept, func(t *testing.T) {
+			t.Parallel()
+			h := map[string]string{}
+			if tc.accept != "" {
+				h["Accept"] = tc.accept
+			}
+			body := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
+			htRequireUnauthenticatedAs(t, htDo(t, http.MethodPost, base, "/graphql", body, h), tc.want)
+			q := url.Values{"query": {`{ campaigns { totalCount } }`}}
+			h["Authorization"] = "Bearer not-a-token"
+			htRequireUnauthenticatedAs(t, htDo(t, http.MethodGet, base, "/graphql?"+q.Encode(), nil, h), tc.want)
+		})
+	}
 }
 
 func htB64JSON(t testing.TB, v any) string {

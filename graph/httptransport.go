@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"roster/mediatype"
 	"roster/metrics"
 )
 
@@ -52,11 +52,6 @@ type httpTransport struct {
 
 var _ graphql.Transport = httpTransport{}
 
-const (
-	contentTypeJSON            = "application/json"
-	contentTypeGraphQLResponse = "application/graphql-response+json"
-)
-
 // codeBadRequest is the code of a body that is not a GraphQL request.
 const codeBadRequest = "BAD_REQUEST"
 
@@ -68,7 +63,7 @@ func (httpTransport) Supports(r *http.Request) bool {
 
 func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
-	contentType := responseContentType(r)
+	contentType := mediatype.Response(r)
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	start := graphql.Now()
@@ -98,7 +93,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	if errs != nil {
 		// A request error: nothing ran, so there is no data to speak of.
 		status := http.StatusOK
-		if contentType == contentTypeGraphQLResponse && !persistedQueryNotFound(errs) {
+		if contentType == mediatype.GraphQLResponse && !persistedQueryNotFound(errs) {
 			status = http.StatusBadRequest
 		}
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
@@ -326,29 +321,6 @@ func persistedQueryNotFound(errs gqlerror.List) bool {
 		}
 	}
 	return false
-}
-
-// responseContentType is the media type of the answer, by the request's
-// Accept header: application/json unless the client prefers
-// application/graphql-response+json (GraphQL over HTTP).
-func responseContentType(r *http.Request) string {
-	accept := r.Header.Get("Accept")
-	if accept == "" {
-		return contentTypeJSON
-	}
-	for part := range strings.SplitSeq(accept, ",") {
-		mediaType, _, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		switch mediaType {
-		case "*/*", "application/*", contentTypeJSON:
-			return contentTypeJSON
-		case contentTypeGraphQLResponse:
-			return contentTypeGraphQLResponse
-		}
-	}
-	return contentTypeGraphQLResponse
 }
 
 // requestErrors is the body of a request error: errors, no data.

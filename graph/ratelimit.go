@@ -70,9 +70,19 @@ func newSubjectLimiter(rl RateLimit) *subjectLimiter {
 	}
 }
 
+// verdict is what taking a token from a subject's bucket decided.
+type verdict struct {
+	ok bool
+	// wait is how long until the bucket holds a token, when !ok.
+	wait time.Duration
+	// left is what the bucket holds after this request: less one token
+	// when ok, untouched when not.
+	left float64
+}
+
 // allow takes one token from sub's bucket; when there is none it says how
 // long until there is.
-func (l *subjectLimiter) allow(sub string) (bool, time.Duration) {
+func (l *subjectLimiter) allow(sub string) verdict {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -102,9 +112,48 @@ func (l *subjectLimiter) allow(sub string) (bool, time.Duration) {
 	r := b.lim.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return false, d
+		return verdict{wait: d, left: b.lim.TokensAt(now)}
 	}
-	return true, 0
+	return verdict{ok: true, left: b.lim.TokensAt(now)}
+}
+
+// The rate-limit header fields, in the widely deployed form of the IETF
+// draft (draft-ietf-httpapi-ratelimit-headers, the three fields before
+// they were merged into one): every answer to a limited subject says
+// where its bucket stands, so that a client can slow down before a 429.
+const (
+	// headerLimit is the bucket's size, RATE_LIMIT_BURST: the most
+	// requests a subject can send at once.
+	headerLimit = "RateLimit-Limit"
+	// headerRemaining is the whole tokens left after this request: how
+	// many more can be sent at once.
+	headerRemaining = "RateLimit-Remaining"
+	// headerReset is the seconds, rounded up, until the bucket is full
+	// again (Remaining back to Limit) if the subject sends nothing; on a
+	// 429, Retry-After says when the next request goes through.
+	headerReset = "RateLimit-Reset"
+	headerRetry = "Retry-After"
+)
+
+// rateLimitHeaders are the rate limit's answer headers, which scripts of
+// other origins may read (cors.go).
+var rateLimitHeaders = []string{headerLimit, headerRemaining, headerReset, headerRetry}
+
+// setHeaders writes v's header fields.
+func (l *subjectLimiter) setHeaders(h http.Header, v verdict) {
+	h.Set(headerLimit, strconv.Itoa(l.burst))
+	h.Set(headerRemaining, strconv.Itoa(max(0, int(math.Floor(v.left)))))
+	full := (float64(l.burst) - v.left) / float64(l.limit)
+	h.Set(headerReset, strconv.Itoa(max(0, int(math.Ceil(full)))))
+	if !v.ok {
+		h.Set(headerRetry, strconv.Itoa(retrySeconds(v.wait)))
+	}
+}
+
+// retrySeconds is a wait in whole seconds, rounded up, at least 1
+// (Retry-After: 0 would invite the client to retry at once).
+func retrySeconds(wait time.Duration) int {
+	return max(1, int(math.Ceil(wait.Seconds())))
 }
 
 // size is how many subjects have a bucket.
@@ -115,19 +164,21 @@ func (l *subjectLimiter) size() int {
 }
 
 // middleware answers 429, with Retry-After in whole seconds, to a subject
-// past its budget; it runs after authentication (it needs the subject) and
-// before anything touches the database.
+// past its budget, and gives every answer to a subject the rate-limit
+// header fields; it runs after authentication (it needs the subject) and
+// before anything touches the database. With the limit off it adds
+// nothing, no header either.
 func (l *subjectLimiter) middleware(m *metrics.Metrics, next http.Handler) http.Handler {
 	if l == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sub, _ := auth.Subject(r.Context())
-		if ok, wait := l.allow(sub); !ok {
-			secs := max(1, int(math.Ceil(wait.Seconds())))
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		v := l.allow(sub)
+		l.setHeaders(w.Header(), v)
+		if !v.ok {
 			refuse(w, r, m, http.StatusTooManyRequests, codeRateLimited,
-				fmt.Sprintf("too many requests for this subject: retry after %d s", secs))
+				fmt.Sprintf("too many requests for this subject: retry after %d s", retrySeconds(v.wait)))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"fmt"
+	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -15,20 +17,20 @@ func TestSubjectLimiter(t *testing.T) {
 	l := newSubjectLimiter(RateLimit{RPS: 2, Burst: 3})
 	l.now = func() time.Time { return now }
 	for i := 0; i < 3; i++ {
-		if ok, _ := l.allow("a"); !ok {
-			t.Fatalf("request %d of the burst refused", i)
+		if v := l.allow("a"); !v.ok || v.left != float64(2-i) {
+			t.Fatalf("request %d of the burst: %+v", i, v)
 		}
 	}
-	ok, wait := l.allow("a")
-	if ok || wait <= 0 || wait > time.Second/2 {
-		t.Fatalf("past the burst: ok %v wait %v", ok, wait)
+	v := l.allow("a")
+	if v.ok || v.wait <= 0 || v.wait > time.Second/2 || v.left != 0 {
+		t.Fatalf("past the burst: %+v", v)
 	}
-	if ok, _ := l.allow("b"); !ok {
-		t.Fatal("another subject shares the budget")
+	if v := l.allow("b"); !v.ok || v.left != 2 {
+		t.Fatalf("another subject shares the budget: %+v", v)
 	}
-	now = now.Add(wait)
-	if ok, _ := l.allow("a"); !ok {
-		t.Fatal("refused after the wait")
+	now = now.Add(v.wait)
+	if v := l.allow("a"); !v.ok || v.left != 0 {
+		t.Fatalf("after the wait: %+v", v)
 	}
 
 	// Idle for Burst/RPS: full again, so forgotten.
@@ -58,5 +60,31 @@ func TestSubjectLimiter(t *testing.T) {
 	}
 	if l := newSubjectLimiter(RateLimit{RPS: 2.5}); l.burst != 3 {
 		t.Fatalf("burst %d for none given", l.burst)
+	}
+}
+
+// TestRateLimitHeaderValues: the header fields for bucket levels between
+// two whole tokens, and on a refusal. TestRateLimitHeaders checks them on
+// the wire.
+func TestRateLimitHeaderValues(t *testing.T) {
+	t.Parallel()
+	l := newSubjectLimiter(RateLimit{RPS: 2, Burst: 10})
+	for _, tc := range []struct {
+		v                              verdict
+		limit, remaining, reset, retry string
+	}{
+		{verdict{ok: true, left: 9}, "10", "9", "1", ""},   // half a second to full: 1
+		{verdict{ok: true, left: 8.5}, "10", "8", "1", ""}, // 0.75 s
+		{verdict{ok: true, left: 0.2}, "10", "0", "5", ""}, // 4.9 s
+		{verdict{ok: true, left: 0}, "10", "0", "5", ""},   // 5 s
+		{verdict{wait: 400 * time.Millisecond, left: 0.2}, "10", "0", "5", "1"},
+		{verdict{wait: 2100 * time.Millisecond, left: 0}, "10", "0", "5", "3"},
+	} {
+		h := http.Header{}
+		l.setHeaders(h, tc.v)
+		got := []string{h.Get("RateLimit-Limit"), h.Get("RateLimit-Remaining"), h.Get("RateLimit-Reset"), h.Get("Retry-After")}
+		if want := []string{tc.limit, tc.remaining, tc.reset, tc.retry}; !slices.Equal(got, want) {
+			t.Errorf("%+v: Limit, Remaining, Reset, Retry-After %q, want %q", tc.v, got, want)
+		}
 	}
 }

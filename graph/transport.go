@@ -11,6 +11,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"roster/mediatype"
 	"roster/metrics"
 )
 
@@ -31,7 +32,7 @@ func refuse(w http.ResponseWriter, r *http.Request, m *metrics.Metrics, status i
 	if info := infoOf(r.Context()); info != nil {
 		info.outcome = "errors: " + code
 	}
-	w.Header().Set("Content-Type", responseContentType(r))
+	w.Header().Set("Content-Type", mediatype.Response(r))
 	writeBody(w, status, requestErrors{Errors: gqlerror.List{{
 		Message:    msg,
 		Extensions: map[string]any{"code": code},

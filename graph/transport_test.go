@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -482,14 +484,20 @@ func TestTransport(t *testing.T) {
 }
 
 // TestCORS: with CORS_ORIGINS set, a preflight from a listed origin is
-// answered for the API's methods and headers, and answers to its requests
-// carry Access-Control-Allow-Origin (refusals too, so a page can read
-// them); any other origin, or any origin when none is listed, gets no CORS
-// header at all. Credentials are never allowed.
+// answered for the API's methods and headers (the browser clients' tracing
+// and client-awareness headers included, and those CORS_ALLOWED_HEADERS
+// adds), and answers to its requests carry Access-Control-Allow-Origin
+// (refusals too, so a page can read them) and expose the request id and
+// the rate limit's headers; any other origin, or any origin when none is
+// listed, gets no CORS header at all. Credentials are never allowed.
 func TestCORS(t *testing.T) {
 	t.Parallel()
 	const app, dev, evil = "https://app.example.com", "http://localhost:5173", "https://evil.example.net"
 	base := tpServer(t, func(o *graph.Options) { o.CORSOrigins = []string{app, dev} })
+	extra := tpServer(t, func(o *graph.Options) {
+		o.CORSOrigins = []string{app}
+		o.CORSHeaders = []string{"X-Tenant-Id"}
+	})
 	plain := server(t)
 	a := newAPI(t)
 	preflight := func(t *testing.T, url, origin, method, headers string) htResult {
@@ -538,13 +546,41 @@ func TestCORS(t *testing.T) {
 			})
 		}
 	}
+	// What browsers send in Access-Control-Request-Headers: the
+	// non-safelisted headers a script set, lowercase, sorted.
+	allowedPreflights := []struct{ name, url, headers string }{
+		{"Apollo Client's client awareness", base, "apollographql-client-name,apollographql-client-version,authorization,content-type"},
+		{"OpenTelemetry's trace context", base, "authorization,content-type,traceparent,tracestate"},
+		{"Sentry's tracing", base, "authorization,baggage,content-type,sentry-trace"},
+		{"every default header", base, "apollographql-client-name,apollographql-client-version,authorization,baggage,content-type,sentry-trace,traceparent,tracestate,x-request-id"},
+		{"a header CORS_ALLOWED_HEADERS adds", extra, "authorization,content-type,x-tenant-id"},
+		{"the defaults beside the one added", extra, "authorization,content-type,traceparent,x-request-id,x-tenant-id"},
+	}
+	for _, tc := range allowedPreflights {
+		t.Run("preflight for "+tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := preflight(t, tc.url, app, http.MethodPost, tc.headers)
+			if r.Header.Get("Access-Control-Allow-Origin") != app {
+				t.Fatalf("HTTP %d, Allow-Origin %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"))
+			}
+			allowed := strings.Split(strings.ToLower(strings.Join(r.Header.Values("Access-Control-Allow-Headers"), ",")), ",")
+			for _, want := range strings.Split(tc.headers, ",") {
+				if !slices.Contains(allowed, want) {
+					t.Fatalf("Allow-Headers %q lacks %s", allowed, want)
+				}
+			}
+		})
+	}
 	refusedPreflights := []struct{ name, url, origin, method, headers string }{
 		{"from an unknown origin", base, evil, http.MethodPost, "authorization,content-type"},
 		{"from a look-alike origin", base, "https://app.example.com.evil.example.net", http.MethodPost, "content-type"},
 		{"from the right host over http", base, "http://app.example.com", http.MethodPost, "content-type"},
 		{"for another method", base, app, http.MethodDelete, ""},
 		{"for another header", base, app, http.MethodPost, "authorization,x-forwarded-for"},
+		{"for a header another server adds", base, app, http.MethodPost, "authorization,content-type,x-tenant-id"},
+		{"for another header beside the one added", extra, app, http.MethodPost, "authorization,x-forwarded-for,x-tenant-id"},
 		{"with no origin listed", plain, app, http.MethodPost, "authorization,content-type"},
+		{"with no origin listed, for a default header", plain, app, http.MethodPost, "authorization,content-type,traceparent"},
 	}
 	for _, tc := range refusedPreflights {
 		t.Run("no CORS for a preflight "+tc.name, func(t *testing.T) {
@@ -557,11 +593,19 @@ func TestCORS(t *testing.T) {
 		t.Parallel()
 		h := htBearer(a.token)
 		h["Origin"] = app
+		h["Apollographql-Client-Name"] = "roster-web"
+		h["Traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 		r := htDo(t, http.MethodPost, base, "/graphql", gql, h)
 		if r.Status != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != app ||
-			!strings.Contains(r.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id") ||
 			r.Header.Get("Access-Control-Allow-Credentials") != "" {
 			t.Fatalf("HTTP %d headers %v", r.Status, r.Header)
+		}
+		// Scripts may read the request id and the rate limit's headers.
+		exposed := strings.Split(strings.ToLower(strings.ReplaceAll(strings.Join(r.Header.Values("Access-Control-Expose-Headers"), ","), " ", "")), ",")
+		for _, want := range []string{"x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} {
+			if !slices.Contains(exposed, want) {
+				t.Fatalf("Expose-Headers %q lacks %s", exposed, want)
+			}
 		}
 		// A refusal carries it too: the page can read why.
 		r = htDo(t, http.MethodPost, base, "/graphql", gql, map[string]string{"Origin": app})
@@ -594,6 +638,21 @@ func TestCORS(t *testing.T) {
 			"ftp://app.example.com", "https://user@app.example.com", "https://app.example.com?x", "null", "https://a.com/path"} {
 			if _, err := graph.ParseCORSOrigins("https://ok.example.com," + bad); err == nil {
 				t.Fatalf("%q accepted", bad)
+			}
+		}
+	})
+	t.Run("CORS_ALLOWED_HEADERS", func(t *testing.T) {
+		t.Parallel()
+		got, err := graph.ParseCORSHeaders(" x-tenant-id , X-Feature-Flags,")
+		if err != nil || strings.Join(got, " ") != "X-Tenant-Id X-Feature-Flags" {
+			t.Fatalf("%q %v", got, err)
+		}
+		if got, err := graph.ParseCORSHeaders(""); err != nil || len(got) != 0 {
+			t.Fatalf("%q %v", got, err)
+		}
+		for _, bad := range []string{"*", "x tenant", "x-tenant:1", "x-tenant\x00", "é", "x-tenant;", `"x-tenant"`} {
+			if _, err := graph.ParseCORSHeaders("x-ok," + bad); err == nil || !strings.Contains(err.Error(), "CORS_ALLOWED_HEADERS") {
+				t.Fatalf("%q: %v", bad, err)
 			}
 		}
 	})
@@ -695,4 +754,79 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("HTTP %d", r.Status)
 		}
 	}
+}
+
+// TestRateLimitHeaders: every answer to a rate-limited subject says where
+// its bucket stands (RateLimit-Limit: the burst; RateLimit-Remaining: the
+// requests it can still send at once; RateLimit-Reset: seconds until the
+// bucket is full again), its 429 too, beside Retry-After; a 401 (no
+// subject) and a server without a limit send none of them.
+func TestRateLimitHeaders(t *testing.T) {
+	t.Parallel()
+	// One token per 100 s: the bucket does not visibly refill during the
+	// test, however slow the machine.
+	const burst, rps = 3, 0.01
+	base := tpServer(t, func(o *graph.Options) { o.RateLimit = graph.RateLimit{RPS: rps, Burst: burst} })
+	a := newAPI(t)
+	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
+	headers := []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"}
+	num := func(t *testing.T, r htResult, name string) int {
+		t.Helper()
+		n, err := strconv.Atoi(r.Header.Get(name))
+		if err != nil {
+			t.Fatalf("%s %q: %v", name, r.Header.Get(name), err)
+		}
+		return n
+	}
+	// Reset is the seconds to refill what is missing, less the few that
+	// the test has taken so far.
+	requireReset := func(t *testing.T, r htResult, missing int) {
+		t.Helper()
+		full := int(float64(missing) / rps)
+		if reset := num(t, r, "RateLimit-Reset"); reset > full || reset < full-10 {
+			t.Fatalf("RateLimit-Reset %d with %d tokens missing, want about %d", reset, missing, full)
+		}
+	}
+	for i := 1; i <= burst; i++ {
+		r := htDo(t, http.MethodPost, base, "/graphql", gql, htBearer(a.token))
+		if r.Status != http.StatusOK {
+			t.Fatalf("request %d: HTTP %d %s", i, r.Status, r.Body)
+		}
+		if num(t, r, "RateLimit-Limit") != burst || num(t, r, "RateLimit-Remaining") != burst-i || r.Header.Get("Retry-After") != "" {
+			t.Fatalf("request %d: %v", i, r.Header)
+		}
+		requireReset(t, r, i)
+	}
+	r := htDo(t, http.MethodPost, base, "/graphql", gql, htBearer(a.token))
+	tpRequireRefused(t, r, http.StatusTooManyRequests, "RATE_LIMITED")
+	if num(t, r, "RateLimit-Limit") != burst || num(t, r, "RateLimit-Remaining") != 0 {
+		t.Fatalf("429: %v", r.Header)
+	}
+	requireReset(t, r, burst)
+	if retry := num(t, r, "Retry-After"); retry > int(1/rps) || retry < int(1/rps)-10 {
+		t.Fatalf("Retry-After %d, want about %v", retry, 1/rps)
+	}
+	// Over GET as over POST.
+	q := url.Values{"query": {`{ campaigns { totalCount } }`}}
+	if r := htDo(t, http.MethodGet, base, "/graphql?"+q.Encode(), nil, htBearer(a.token)); r.Status != http.StatusTooManyRequests || r.Header.Get("RateLimit-Remaining") != "0" {
+		t.Fatalf("GET: HTTP %d %v", r.Status, r.Header)
+	}
+	none := func(t *testing.T, r htResult) {
+		t.Helper()
+		for _, h := range headers {
+			if v := r.Header.Get(h); v != "" {
+				t.Fatalf("HTTP %d with %s: %q", r.Status, h, v)
+			}
+		}
+	}
+	t.Run("no subject, no headers", func(t *testing.T) {
+		none(t, htDo(t, http.MethodPost, base, "/graphql", gql, nil))
+	})
+	t.Run("no limit, no headers", func(t *testing.T) {
+		r := htDo(t, http.MethodPost, server(t), "/graphql", gql, htBearer(a.token))
+		if r.Status != http.StatusOK {
+			t.Fatalf("HTTP %d", r.Status)
+		}
+		none(t, r)
+	})
 }
