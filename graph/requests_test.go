@@ -435,8 +435,8 @@ func TestDeferRefused(t *testing.T) {
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
 	for name, q := range map[string]string{
-		"inline fragment": `query($c: UUID!) { campaign(id: $c) { id ... @defer { stats { total } } } }`,
-		"fragment spread": `query($c: UUID!) { campaign(id: $c) { id ...S @defer(label: "s") } } fragment S on Campaign { stats { total } }`,
+		"inline fragment":      `query($c: UUID!) { campaign(id: $c) { id ... @defer { stats { total } } } }`,
+		"fragment spread":      `query($c: UUID!) { campaign(id: $c) { id ...S @defer(label: "s") } } fragment S on Campaign { stats { total } }`,
 		"nested in a fragment": `query($c: UUID!) { ...Q } fragment Q on Query { prospects(campaignId: $c) { totalCount ... @defer { nodes { id } } } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
