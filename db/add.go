@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
@@ -113,7 +115,8 @@ const (
 // the insert and COMMIT go as another. Through Bun's transaction the same
 // write took five round trips, 1.5 to 5 ms of a 30 ms batch on the bench.
 // A refused batch (not found, frozen, bad rows) reads the whole campaign,
-// for the payload, and rolls back.
+// for the payload, and rolls back. A connection lost once COMMIT was sent
+// leaves the outcome in doubt: commitOutcome finds it out before answering.
 func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*AddResult, error) {
 	var res *AddResult
 	err := s.retrying(ctx, func() error {
@@ -192,7 +195,13 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 		readBack := !o.NoDuplicateProspects || !o.NoCampaign
 		committed, err := plan.insert(ctx, raw, s.hotMode, !readBack)
 		if err != nil {
-			return err
+			// A COMMIT sent with the insert may have run all the same.
+			written, err := s.commitOutcome(ctx, owner, plan, err)
+			if err != nil {
+				return err
+			}
+			plan.record(written)
+			committed = true
 		}
 		if !committed {
 			if !o.NoDuplicateProspects && len(plan.onRoster) > 0 {
@@ -207,9 +216,12 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 			}
 			if err := raw(func(pc *pgx.Conn) error {
 				_, err := pc.Exec(ctx, "COMMIT")
-				return err
+				return inDoubt(err, true)
 			}); err != nil {
-				return fmt.Errorf("commit: %w", err)
+				// The insert's RETURNING told what it wrote, if it commits.
+				if _, err := s.commitOutcome(ctx, owner, plan, fmt.Errorf("commit: %w", err)); err != nil {
+					return err
+				}
 			}
 		}
 		plan.report(res, false)
@@ -392,22 +404,43 @@ func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMo
 		br := c.SendBatch(ctx, pb)
 		defer br.Close()
 		rows, err := br.Query()
+		if err == nil {
+			err = collect(rows)
+		}
 		if err != nil {
-			return err
+			return inDoubt(err, false)
 		}
-		if err := collect(rows); err != nil {
-			return err
+		tag, err := br.Exec()
+		if err != nil {
+			return fmt.Errorf("commit: %w", inDoubt(err, true))
 		}
-		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("commit: %w", err)
+		if tag.String() != "COMMIT" {
+			return fmt.Errorf("commit: the transaction ended with %s", tag)
 		}
-		return br.Close()
+		// COMMIT's own answer says the batch is in: the call succeeded,
+		// whatever comes after. What comes is the batch's end (its Sync's
+		// ReadyForQuery), and a server shut down between COMMIT and that
+		// Sync (pg_ctl restart -m fast) sends its FATAL there instead,
+		// read only by Close: failing the call on it answered "nothing was
+		// written" for a batch that was in (issue 10).
+		if err := br.Close(); err != nil {
+			slog.WarnContext(ctx, "add prospects: committed, then the connection failed", "campaign", b.campaignID, "err", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("insert prospects: %w", err)
 	}
-	b.inserted = make(map[string]*model.Prospect, n)
-	b.onRoster = make(map[string]*model.Prospect, n-len(written))
+	b.record(written)
+	return commit, nil
+}
+
+// record notes which of the batch's identities the insert wrote (written
+// holds their ids), and which it found on the roster.
+func (b *batch) record(written map[uuid.UUID]bool) {
+	identities := b.identities()
+	b.inserted = make(map[string]*model.Prospect, len(written))
+	b.onRoster = make(map[string]*model.Prospect, len(identities)-len(written))
 	for _, id := range identities {
 		if p := b.rows[b.firstOf[id]]; written[p.ID] {
 			b.inserted[id] = p
@@ -415,7 +448,89 @@ func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMo
 			b.onRoster[id] = nil // on the roster; its prospect is read by matchRoster, if at all
 		}
 	}
-	return commit, nil
+}
+
+// ErrCommitUnknown is an add's error when its connection failed once
+// COMMIT was sent and the database could not say, within the request's
+// deadline, whether it committed: the batch may be in, whole, or not at
+// all. The client still sees INTERNAL_SERVER_ERROR (SPEC §4), and may send
+// the batch again: identities dedupe, so rows that did get in come back
+// ALREADY_ON_ROSTER and are never written twice.
+var ErrCommitUnknown = errors.New("the commit's outcome is unknown")
+
+// inDoubtError is an error after which a COMMIT that was sent may or may
+// not have run.
+type inDoubtError struct{ err error }
+
+func (e *inDoubtError) Error() string { return e.err.Error() }
+func (e *inDoubtError) Unwrap() error { return e.err }
+
+// inDoubt marks err, met once COMMIT was sent (alone, or batched behind
+// the statement that failed), as in doubt unless it settles that COMMIT did
+// not run: nothing was sent (pgconn.SafeToRetry), or the server reported
+// an error of its own for a statement before COMMIT (an ERROR makes it skip
+// the rest of the batch; a FATAL ends the backend) or an ERROR for COMMIT
+// (the transaction rolled back). A lost connection, a timeout, or a FATAL
+// on COMMIT do not: PostgreSQL may send a FATAL after committing (a backend
+// terminated while waiting for synchronous replication does). pgx reports
+// a connection lost in the middle of a batch's results as "conn closed"
+// (pgconn.ErrConnClosed), which claims SafeToRetry although the batch was
+// sent: that one is in doubt too.
+func inDoubt(err error, atCommit bool) error {
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil, pgconn.SafeToRetry(err) && !errors.Is(err, pgconn.ErrConnClosed):
+		return err
+	case errors.As(err, &pgErr) && (!atCommit || pgErr.SeverityUnlocalized == "ERROR"):
+		return err
+	}
+	return &inDoubtError{err}
+}
+
+// commitOutcome finds out, when err left an add's COMMIT in doubt, whether
+// it committed, so that the answer is true both ways (SECURITY.md: in-flight
+// calls fail whole): it returns the batch's ids on the roster if it did,
+// err if it did not (nothing was written), and ErrCommitUnknown if the
+// database does not tell within ctx. It asks on another connection, under
+// the roster lock: the add's transaction held that lock until it ended, so
+// once it is granted that transaction can no longer commit and what is read
+// is final (without it, a COMMIT still on its way would land after the
+// read). The batch's ids were made here (planBatch), so any of them on the
+// roster is this batch's; none means nothing was written (a batch that
+// wrote no row is the same either way).
+func (s *Store) commitOutcome(ctx context.Context, owner string, b *batch, err error) (map[uuid.UUID]bool, error) {
+	var doubt *inDoubtError
+	if !errors.As(err, &doubt) {
+		return nil, err
+	}
+	identities := b.identities()
+	ids := make([]uuid.UUID, len(identities))
+	for i, id := range identities {
+		ids[i] = b.rows[b.firstOf[id]].ID
+	}
+	var present []uuid.UUID
+	rerr := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := campaignFor(ctx, tx, owner, b.campaignID, rosterLock); err != nil {
+			return err
+		}
+		return tx.NewSelect().Table("prospects").Column("id").
+			Where("campaign_id = ?", b.campaignID).Where("id IN (?)", bun.In(ids)).
+			Scan(ctx, &present)
+	})
+	if rerr != nil {
+		// %v: the read's own error (say a serialization failure) must not
+		// make the caller retry a batch that may be in.
+		return nil, fmt.Errorf("%w: %w (reading it back: %v)", ErrCommitUnknown, err, rerr)
+	}
+	if len(present) == 0 {
+		return nil, err
+	}
+	slog.WarnContext(ctx, "add prospects: the connection failed after COMMIT was sent; the batch is in", "campaign", b.campaignID, "err", err)
+	written := make(map[uuid.UUID]bool, len(present))
+	for _, id := range present {
+		written[id] = true
+	}
+	return written, nil
 }
 
 // optionalColumns are the columns of a prospect that a batch may lack on
