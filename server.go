@@ -198,11 +198,18 @@ func main() {
 	}
 }
 
+// newLogger is the process's logger, also made slog's default: the store
+// logs the rare event it answers through (a connection lost after COMMIT)
+// with slog's package functions, which then write in the same format.
 func newLogger(cfg config) *slog.Logger {
+	var logger *slog.Logger
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	} else {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(logger)
+	return logger
 }
 
 // database opens DATABASE_URL, or starts the embedded default under
