@@ -90,27 +90,21 @@ func cleanText(s *string) (*string, error) {
 // SPEC §4 (no NUL in any string or key), and returns it as compact JSON
 // (what is stored and answered).
 func checkCustomFields(m map[string]any) ([]byte, error) {
-	if err := checkCustomFieldKeys(slices.Sorted(maps.Keys(m))); err != nil {
-		return nil, err
-	}
 	b, err := model.CompactJSON(m)
 	if err != nil {
 		return nil, fmt.Errorf("is not valid JSON")
 	}
-	return checkCustomFieldsJSON(b, exponentGrowth(m))
+	return checkCustomFieldsJSON(b, slices.Sorted(maps.Keys(m)), exponentGrowth(m))
 }
 
 // checkCompactFields is checkCustomFields for an object read straight from
 // the request, never made a map: the same checks, the same errors.
 func checkCompactFields(o *model.CompactObject) ([]byte, error) {
-	if err := checkCustomFieldKeys(o.Keys); err != nil {
-		return nil, err
-	}
 	growth := 0
 	for _, n := range o.Numbers {
 		growth += numberGrowth(n)
 	}
-	return checkCustomFieldsJSON(o.JSON, growth)
+	return checkCustomFieldsJSON(o.JSON, o.Keys, growth)
 }
 
 // checkCustomFieldKeys reports the first of keys (sorted) that is not a
@@ -124,11 +118,15 @@ func checkCustomFieldKeys(keys []string) error {
 	return nil
 }
 
-// checkCustomFieldsJSON checks the compact form b, whose numbers gain
-// growth bytes once written out in full: jsonb must be able to store it,
-// and it is bounded.
-func checkCustomFieldsJSON(b []byte, growth int) ([]byte, error) {
+// checkCustomFieldsJSON checks the compact form b of an object whose own
+// keys are keys (sorted) and whose numbers gain growth bytes once written
+// out in full: jsonb must be able to store it (a NUL is reported as such,
+// in a key too), its keys must be custom-field keys, and it is bounded.
+func checkCustomFieldsJSON(b []byte, keys []string, growth int) ([]byte, error) {
 	if err := model.StorableJSON(b); err != nil {
+		return nil, err
+	}
+	if err := checkCustomFieldKeys(keys); err != nil {
 		return nil, err
 	}
 	if len(b) > MaxCustomFieldBytes {
