@@ -7,6 +7,7 @@ package graph_test
 // Helpers here are prefixed "nul".
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -310,6 +311,62 @@ func TestCreateCampaignNUL(t *testing.T) {
 			}
 			if n := mtSQLInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
 				t.Fatalf("%d campaigns were created", n)
+			}
+		})
+	}
+}
+
+// TestUpdateProspectKeepsBackslashU0000: the six characters \u0000 (a
+// backslash, then "u0000") are storable text, not a NUL: added (on both
+// decoding paths) or patched in, they are stored and answered as sent, and
+// the prospect takes later updates. Bun's jsonb literal used to turn them
+// into a NUL escape in the UPDATE, so every update of such a prospect
+// failed with an internal error.
+func TestUpdateProspectKeepsBackslashU0000(t *testing.T) {
+	t.Parallel()
+	const six = `x\u0000y`
+	for _, p := range nulPaths(t) {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			a := p.on(t, newAPI(t))
+			c := a.createCampaign("EMAIL")
+			res := a.add(c, []map[string]any{{"email": "six@example.com", "firstName": six,
+				"customFields": map[string]any{"k": six, "n": map[string]any{six: []any{six}}}}}, false)
+			if res.Imported != 1 {
+				t.Fatalf("add: %+v", res)
+			}
+			id := res.Prospects[0].ID
+			requireSix := func(got *prospect, added bool) {
+				t.Helper()
+				want := map[string]any{"k": six, "n": map[string]any{six: []any{six}}}
+				if added {
+					want["added"] = six
+				}
+				gotJSON, _ := json.Marshal(got.CustomFields)
+				wantJSON, _ := json.Marshal(want)
+				if string(gotJSON) != string(wantJSON) || apStr(got.FirstName) != six {
+					t.Fatalf("customFields %s firstName %q, want %s and %q", gotJSON, apStr(got.FirstName), wantJSON, six)
+				}
+			}
+			requireSix(mtGetProspect(a, c, id), false)
+			for _, u := range []struct {
+				patch map[string]any
+				added bool
+			}{
+				{map[string]any{"company": "Acme"}, false},
+				{map[string]any{"customFields": map[string]any{"added": six}}, true},
+				{map[string]any{"lastName": six}, true},
+			} {
+				r := mtUpdate(a, c, id, u.patch)
+				mtNoErrors(t, r.UserErrors)
+				requireSix(r.Prospect, u.added)
+			}
+			requireSix(mtGetProspect(a, c, id), true)
+			if got := mtSQLString(t, `SELECT custom_fields->>'k' FROM prospects WHERE id = ?`, id); got != six {
+				t.Fatalf("stored %q, want the six characters %q", got, six)
+			}
+			if got := mtSQLString(t, `SELECT last_name FROM prospects WHERE id = ?`, id); got != six {
+				t.Fatalf("stored last name %q, want %q", got, six)
 			}
 		})
 	}
