@@ -7,8 +7,11 @@ package graph_test
 // Helpers here are prefixed "nul".
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -389,5 +392,91 @@ func TestRenderTemplateNUL(t *testing.T) {
 		map[string]any{"c": c, "p": res.Prospects[0].ID, "t": "Hi\x00 %first_name%\x00%company%"}, &out)
 	if r := out.RenderTemplate; r == nil || r.Text != "Hi\x00 Jane\x00" || !slices.Equal(r.Missing, []string{"%company%"}) {
 		t.Fatalf("rendered %+v", r)
+	}
+}
+
+// TestNULInQueryArguments: a NUL anywhere else a client can put one (an
+// argument of any query or mutation, a GraphQL string literal, the
+// document, the operation name) ends with the contract's code, never an
+// internal error: arguments are UUIDs, enums, cursors and numbers, which
+// refuse a NUL as any other bad value, and the texts that are stored go
+// through the row rules.
+func TestNULInQueryArguments(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	pid := a.add(c, emails("jane@example.com"), false).Prospects[0].ID
+	q := func(query string) string { b, _ := json.Marshal(query); return string(b) }
+	cases := []struct {
+		name, body string
+		code       string // the top-level error's code, or "" for data
+		userError  string // the payload's userError field path, or ""
+	}{
+		{"a cursor", `{"query":` + q(`query($c: UUID!, $a: Cursor) { prospects(campaignId: $c, after: $a) { totalCount } }`) + `,"variables":{"c":"` + c + `","a":"AQ\u0000"}}`, "BAD_USER_INPUT", ""},
+		{"a cursor, nodes read", `{"query":` + q(`query($c: UUID!, $a: Cursor) { prospects(campaignId: $c, after: $a) { nodes { id } } }`) + `,"variables":{"c":"` + c + `","a":"\u0000"}}`, "BAD_USER_INPUT", ""},
+		{"a campaign id", `{"query":` + q(`query($c: UUID!) { prospects(campaignId: $c) { totalCount } }`) + `,"variables":{"c":"` + c[:35] + `\u0000"}}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"a prospect id", `{"query":` + q(`query($c: UUID!, $p: UUID!) { prospect(campaignId: $c, id: $p) { id } }`) + `,"variables":{"c":"` + c + `","p":"\u0000"}}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"a campaign status", `{"query":` + q(`query($s: CampaignStatus) { campaigns(status: $s) { totalCount } }`) + `,"variables":{"s":"DRAFT\u0000"}}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"a prospect status", `{"query":` + q(`query($c: UUID!, $s: ProspectStatus) { prospects(campaignId: $c, status: $s) { totalCount } }`) + `,"variables":{"c":"` + c + `","s":"\u0000"}}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"a transition", `{"query":` + q(`mutation($c: UUID!, $to: CampaignStatus!) { transitionCampaign(id: $c, to: $to) { userErrors { code } } }`) + `,"variables":{"c":"` + c + `","to":"LAUNCHING\u0000"}}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"ids to remove", `{"query":` + q(`mutation($c: UUID!, $ids: [UUID!]!) { removeProspects(campaignId: $c, ids: $ids) { removed } }`) + `,"variables":{"c":"` + c + `","ids":["\u0000"]}}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"the document", `{"query":"{ campaigns { totalCount } }\u0000"}`, "GRAPHQL_PARSE_FAILED", ""},
+		{"the operation name", `{"query":"query A { campaigns { totalCount } }","operationName":"A\u0000"}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"a name as a string literal", `{"query":` + q(`mutation { createCampaign(input: {name: "a\u0000b", channel: EMAIL}) { userErrors { code field } } }`) + `}`, "", `["input","name"]`},
+		{"a row as a literal", `{"query":` + q(`mutation($c: UUID!) { addProspects(campaignId: $c, prospects: [{email: "a@example.com", company: "\u0000"}]) { userErrors { code field } } }`) + `,"variables":{"c":"` + c + `"}}`, "", `["prospects","0","company"]`},
+		{"a patch as a literal", `{"query":` + q(`mutation($c: UUID!, $p: UUID!) { updateProspect(campaignId: $c, id: $p, input: {customFields: {a: {b: "\u0000"}}}) { userErrors { code field } } }`) + `,"variables":{"c":"` + c + `","p":"` + pid + `"}}`, "", `["input","customFields"]`},
+		{"a template", `{"query":` + q(`query($c: UUID!, $p: UUID!, $t: String!) { renderTemplate(campaignId: $c, prospectId: $p, template: $t) { text } }`) + `,"variables":{"c":"` + c + `","p":"` + pid + `","t":"\u0000%email%"}}`, "", ""},
+		{"an unused variable and its name", `{"query":"{ campaigns { totalCount } }","variables":{"\u0000":"\u0000"}}`, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+a.token)
+			r := send(t, req)
+			for _, e := range r.Errors {
+				if e.Code() == "INTERNAL_SERVER_ERROR" {
+					t.Fatalf("an internal error: %+v", r.Errors)
+				}
+			}
+			switch {
+			case tc.code != "":
+				if len(r.Errors) != 1 || r.Errors[0].Code() != tc.code {
+					t.Fatalf("HTTP %d errors %+v, want one %s", r.Status, r.Errors, tc.code)
+				}
+			case len(r.Errors) != 0 || r.Status != http.StatusOK:
+				t.Fatalf("HTTP %d errors %+v", r.Status, r.Errors)
+			case tc.userError != "":
+				if want := `{"code":"BAD_USER_INPUT","field":` + tc.userError + `}`; !strings.Contains(string(r.Data), want) {
+					t.Fatalf("data %s, want the userError %s", r.Data, want)
+				}
+			}
+		})
+	}
+	// A GET of the list, which the list's fast path may answer.
+	u := a.url + "/graphql?query=" + url.QueryEscape(`query($c: UUID!, $a: Cursor) { prospects(campaignId: $c, after: $a) { nodes { id } } }`) +
+		"&variables=" + url.QueryEscape(`{"c":"`+c+`","a":"\u0000"}`)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	if r := send(t, req); len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" {
+		t.Fatalf("GET with a NUL cursor: HTTP %d errors %+v", r.Status, r.Errors)
+	}
+	// Nothing of the refused mutations was written.
+	if n := mtSQLInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 1 {
+		t.Fatalf("%d campaigns, want 1", n)
+	}
+	if p := mtGetProspect(a, c, pid); p == nil || len(p.CustomFields) != 0 || p.Company != nil {
+		t.Fatalf("the prospect changed: %+v", p)
+	}
+	requireStatsMatchRoster(t, c)
+	if got := apCampaign(t, a, c).Stats["total"]; got != 1 {
+		t.Fatalf("stats total %d, want 1", got)
 	}
 }
