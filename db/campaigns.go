@@ -16,6 +16,9 @@ import (
 
 // CreateCampaign creates a DRAFT campaign with an empty roster owned by owner.
 func (s *Store) CreateCampaign(ctx context.Context, owner string, in model.CreateCampaignInput) (*model.Campaign, error) {
+	if err := model.StorableText(in.Name); err != nil {
+		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"input", "name"}, "input.name %v", err)
+	}
 	name := strings.TrimSpace(in.Name)
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:

@@ -59,9 +59,15 @@ func (s *Store) UpdateProspect(ctx context.Context, owner string, campaignID, id
 			}
 		}
 		p.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
+		// The custom fields go as a string literal cast to jsonb: Bun's own
+		// jsonb literal rewrites the six characters \u0000 of a stored
+		// string (a backslash, then "u0000": storable text, no NUL) as an
+		// escaped backslash before a NUL escape, which jsonb refuses
+		// (TestUpdateProspectKeepsBackslashU0000).
 		_, err = tx.NewUpdate().Model(p).
 			Column("identity", "email", "linkedin_url", "first_name", "last_name", "company",
 				"title", "phone", "location", "custom_fields", "updated_at").
+			Value("custom_fields", "?::jsonb", string(p.CustomFieldsJSON())).
 			WherePK().Exec(ctx)
 		if constraint(err) == uniqueIdentity {
 			// The check above ran first; this is the database's backstop.

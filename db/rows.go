@@ -67,10 +67,14 @@ func (r *rowErrors) add(index int, field string, format string, args ...any) {
 
 func (r *rowErrors) full() bool { return len(r.errs) >= maxUserErrors }
 
-// cleanText trims a text field; blank counts as absent (SPEC §6).
+// cleanText trims a text field; blank counts as absent (SPEC §6). A NUL is
+// refused (SPEC §4), among spaces too: it is not whitespace.
 func cleanText(s *string) (*string, error) {
 	if s == nil {
 		return nil, nil
+	}
+	if err := model.StorableText(*s); err != nil {
+		return nil, err
 	}
 	t := strings.TrimSpace(*s)
 	if t == "" {
@@ -83,29 +87,24 @@ func cleanText(s *string) (*string, error) {
 }
 
 // checkCustomFields enforces SPEC §6 on a whole custom-fields object, and
-// returns it as compact JSON (what is stored and answered).
+// SPEC §4 (no NUL in any string or key), and returns it as compact JSON
+// (what is stored and answered).
 func checkCustomFields(m map[string]any) ([]byte, error) {
-	if err := checkCustomFieldKeys(slices.Sorted(maps.Keys(m))); err != nil {
-		return nil, err
-	}
 	b, err := model.CompactJSON(m)
 	if err != nil {
 		return nil, fmt.Errorf("is not valid JSON")
 	}
-	return checkCustomFieldsSize(b, exponentGrowth(m))
+	return checkCustomFieldsJSON(b, slices.Sorted(maps.Keys(m)), exponentGrowth(m))
 }
 
 // checkCompactFields is checkCustomFields for an object read straight from
 // the request, never made a map: the same checks, the same errors.
 func checkCompactFields(o *model.CompactObject) ([]byte, error) {
-	if err := checkCustomFieldKeys(o.Keys); err != nil {
-		return nil, err
-	}
 	growth := 0
 	for _, n := range o.Numbers {
 		growth += numberGrowth(n)
 	}
-	return checkCustomFieldsSize(o.JSON, growth)
+	return checkCustomFieldsJSON(o.JSON, o.Keys, growth)
 }
 
 // checkCustomFieldKeys reports the first of keys (sorted) that is not a
@@ -119,9 +118,17 @@ func checkCustomFieldKeys(keys []string) error {
 	return nil
 }
 
-// checkCustomFieldsSize bounds the compact form b, whose numbers gain
-// growth bytes once written out in full.
-func checkCustomFieldsSize(b []byte, growth int) ([]byte, error) {
+// checkCustomFieldsJSON checks the compact form b of an object whose own
+// keys are keys (sorted) and whose numbers gain growth bytes once written
+// out in full: jsonb must be able to store it (a NUL is reported as such,
+// in a key too), its keys must be custom-field keys, and it is bounded.
+func checkCustomFieldsJSON(b []byte, keys []string, growth int) ([]byte, error) {
+	if err := model.StorableJSON(b); err != nil {
+		return nil, err
+	}
+	if err := checkCustomFieldKeys(keys); err != nil {
+		return nil, err
+	}
 	if len(b) > MaxCustomFieldBytes {
 		return nil, fmt.Errorf("is %d bytes as compact JSON; at most %d are allowed", len(b), MaxCustomFieldBytes)
 	}
@@ -206,9 +213,12 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 		var trimmed, normalized string
 		var err error
 		if raw != nil {
-			if t := strings.TrimSpace(*raw); utf8.RuneCountInString(t) > MaxTextLen {
-				err = fmt.Errorf("is %d characters long; at most %d are allowed", utf8.RuneCountInString(t), MaxTextLen)
-			} else {
+			// A NUL makes an identity invalid (SPEC §4): refused when
+			// required, left out when not.
+			err = model.StorableText(*raw)
+			if n := utf8.RuneCountInString(strings.TrimSpace(*raw)); err == nil && n > MaxTextLen {
+				err = fmt.Errorf("is %d characters long; at most %d are allowed", n, MaxTextLen)
+			} else if err == nil {
 				trimmed, normalized, err = identityFuncs[field](*raw)
 			}
 		}
@@ -314,6 +324,9 @@ func applyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) 
 			clearIdentity(p, id.field)
 			continue
 		}
+		if err := model.StorableText(*v); err != nil {
+			return bad(id.field, "%v", err)
+		}
 		if n := utf8.RuneCountInString(strings.TrimSpace(*v)); n > MaxTextLen {
 			return bad(id.field, "is %d characters long; at most %d are allowed", n, MaxTextLen)
 		}
@@ -375,7 +388,9 @@ func clearIdentity(p *model.Prospect, field string) {
 
 // mergeCustomFields applies patch to doc as an RFC 7396 JSON merge patch. An
 // explicit null patch clears every field (the merge-patch result of null,
-// which a prospect stores as the empty object).
+// which a prospect stores as the empty object). A patch holding a NUL
+// anywhere is refused as it is read (SPEC §4), even in a key it removes,
+// and the result is never a value jsonb refuses.
 func mergeCustomFields(doc, patch map[string]any) (map[string]any, error) {
 	if patch == nil {
 		return map[string]any{}, nil
@@ -391,9 +406,15 @@ func mergeCustomFields(doc, patch map[string]any) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("is not valid JSON")
 	}
+	if err := model.StorableJSON(pt); err != nil {
+		return nil, err
+	}
 	out, err := jsonpatch.MergePatch(d, pt)
 	if err != nil {
 		return nil, fmt.Errorf("cannot be merged as a JSON merge patch")
+	}
+	if err := model.StorableJSON(out); err != nil {
+		return nil, err // only a doc that did not come from jsonb holds one
 	}
 	merged := map[string]any{}
 	if err := decodeJSON(out, &merged); err != nil {

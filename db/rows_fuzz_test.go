@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -51,11 +52,44 @@ var customFieldSeeds = []string{
 	`[1,2]`,
 	`null`,
 	`"str"`,
+	// NULs (SPEC §4), and the six storable characters \u0000.
+	`{"a":"x\u0000y"}`,
+	`{"a":{"b":["ok",{"c":"\u0000"}]}}`,
+	`{"a":{"b\u0000":1}}`,
+	`{"a":[[{"\u0000":null}]]}`,
+	`{"\u0000":1}`,
+	`{"a":"\\u0000"}`,
+	`{"a":"\\\u0000"}`,
+}
+
+// holdsNUL says whether a string of a decoded JSON value, or a key, holds
+// a NUL: what jsonb cannot store.
+func holdsNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.Contains(v, "\x00")
+	case map[string]any:
+		for k, x := range v {
+			if strings.Contains(k, "\x00") || holdsNUL(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if holdsNUL(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FuzzCheckCustomFields: checkCustomFields never panics, and an object it
-// accepts has only keys a template can name and is at most 4096 bytes of
-// valid compact JSON (SPEC §6).
+// accepts has only keys a template can name, is at most 4096 bytes of
+// valid compact JSON (SPEC §6) and holds no NUL in any string or key
+// (SPEC §4); it refuses for a NUL only an object that holds one. The
+// typed rows' check of the same object read without a map
+// (checkCompactFields) gives the same answer, error for error.
 func FuzzCheckCustomFields(f *testing.F) {
 	for _, s := range customFieldSeeds {
 		f.Add(s)
@@ -65,11 +99,24 @@ func FuzzCheckCustomFields(f *testing.F) {
 		if !ok {
 			return
 		}
-		if _, err := checkCustomFields(m); err != nil {
+		js, err := checkCustomFields(m)
+		if o, ok := model.NewJSONReader([]byte(s)).CompactObject(); ok {
+			cjs, cerr := checkCompactFields(o)
+			if (err == nil) != (cerr == nil) || err != nil && err.Error() != cerr.Error() || !bytes.Equal(js, cjs) {
+				t.Fatalf("%q: checkCustomFields %s, %v; checkCompactFields %s, %v", s, js, err, cjs, cerr)
+			}
+		}
+		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("refusal with an empty message")
 			}
+			if errors.Is(err, model.ErrNUL) && !holdsNUL(m) {
+				t.Fatalf("%q refused for a NUL it does not hold", s)
+			}
 			return
+		}
+		if holdsNUL(m) {
+			t.Fatalf("accepted %q, which holds a NUL", s)
 		}
 		b, err := model.CompactJSON(m)
 		if err != nil {
@@ -113,6 +160,9 @@ func FuzzCustomFieldKey(f *testing.F) {
 // key the patch sets to null is absent from the result, a key it sets to
 // anything but an object (scalars and arrays) holds exactly that value,
 // keys the patch leaves out keep their value, and a nil patch clears all.
+// It never produces a value jsonb refuses: a patch holding a NUL anywhere
+// (a key it removes included) is refused with model.ErrNUL, and so is a
+// result holding one (from a document that did not come from jsonb).
 func FuzzMergeCustomFields(f *testing.F) {
 	for _, s := range customFieldSeeds {
 		f.Add(s, `{"a":null}`)
@@ -123,6 +173,11 @@ func FuzzMergeCustomFields(f *testing.F) {
 	f.Add(`{"a":"x"}`, `{"b":{"c":{"d":null}}}`)
 	f.Add(`{"n":1.50}`, `{"n":100000000000000000000000000001,"f":1E+2}`)
 	f.Add(`{}`, `{"a":null,"a":1}`)
+	f.Add(`{"a":"\\u0000"}`, `{"b":"\\u0000","c":{"d":"\\\\u0000"}}`)
+	f.Add(`{"a":1}`, `{"a\u0000":null}`)
+	f.Add(`{"a":{"b":1}}`, `{"a":{"b\u0000":null}}`)
+	f.Add(`{"a":"\u0000","b":1}`, `{"a":null}`)
+	f.Add(`{"a":"\u0000","b":1}`, `{"b":2}`)
 	f.Fuzz(func(t *testing.T, docJSON, patchJSON string) {
 		doc, ok := fuzzObject(docJSON)
 		if !ok {
@@ -135,8 +190,15 @@ func FuzzMergeCustomFields(f *testing.F) {
 		docBefore, patchBefore := compact(t, doc), compact(t, patch)
 		once, err := mergeCustomFields(doc, patch)
 		if err != nil {
-			// Objects a client can send always merge.
-			t.Fatalf("merge %s into %s: %v", patchJSON, docJSON, err)
+			// Objects a client can send always merge, unless they hold a
+			// NUL.
+			if !errors.Is(err, model.ErrNUL) || !holdsNUL(patch) && !holdsNUL(doc) {
+				t.Fatalf("merge %s into %s: %v", patchJSON, docJSON, err)
+			}
+			return
+		}
+		if holdsNUL(patch) || holdsNUL(once) {
+			t.Fatalf("merge %s into %s gave %s: a NUL got through", patchJSON, docJSON, compact(t, once))
 		}
 		if compact(t, doc) != docBefore || compact(t, patch) != patchBefore {
 			t.Fatal("merge modified its arguments")

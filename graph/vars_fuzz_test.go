@@ -34,6 +34,9 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"unknown":{"deep":[1,{"a":null}]},"query":"q"}`,
 		`{"variables":{"r":[{"customFields":{"z":{"b":[1e5,{"y":2,"x":"\u2028<"}],"a":-0.0},"a":"\u0041\n","m":[]}}]}}`,
 		`{"variables":{"r":[{"customFields":{"z":{"b":1,"b":2}}}]}}`, `{"variables":{"r":[{"customFields":{"bad key":1,"é":2}}]}}`, `[]`, ``, `{"extensions":"x"}`, `{"variables":{"r":[{"email":"a"}],"s":[{"phone":"1"}]}}`,
+		// NULs, and the six characters \u0000, anywhere.
+		`{"query":"q\u0000","operationName":"\u0000","variables":{"r":[{"email":"a\u0000","firstName":"\u0000","customFields":{"k\u0000":["\u0000",{"\u0000":"\\u0000"}]}}],"\u0000":"\u0000"}}`,
+		`{"variables":{"r":[{"location":"\\\u0000","customFields":{"a":{"b":"x\\u0000"}}}]},"extensions":{"\u0000":null}}`,
 	} {
 		f.Add([]byte(s))
 	}

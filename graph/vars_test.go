@@ -14,9 +14,10 @@ import (
 // gqlgen's generic decoding and validation: every body below goes to a
 // server reading rows straight into ProspectInputs and to one that does
 // not, each into a campaign of its own, and the two answers must be the
-// same bytes. Each case also says whether the typed rows must have been
-// used (their counter in /metrics moves) or the generic way taken, so
-// typed rows that silently always stepped aside would fail too.
+// same bytes, never an internal error. Each case also says whether the
+// typed rows must have been used (their counter in /metrics moves) or the
+// generic way taken, so typed rows that silently always stepped aside
+// would fail too.
 func TestTypedRowsMatchGeneric(t *testing.T) {
 	typed, generic := serverPair(t, func(o *graph.Options) { o.NoTypedRows = true })
 	a := newAPI(t)
@@ -52,11 +53,23 @@ func TestTypedRowsMatchGeneric(t *testing.T) {
 		{"custom fields over 4096 bytes", body(add, `"rows":[{"email":"o@x.com","customFields":{"s":"`+strings.Repeat("x", 4100)+`"}}]`), true},
 		{"1001 rows", body(add, `"rows":`+many(1001, func(i int) string { return fmt.Sprintf(`{"email":"r%d@x.com"}`, i) })), true},
 		{"rows in a variable the operation does not use", body(`mutation($c: UUID!) { clearProspects(campaignId: $c) { removed } }`, `"rows":[{"email":"u@x.com"}]`), true},
+		// NULs (SPEC §4): refused alike, whichever way the rows are read.
+		{"a NUL in a text field", body(add, `"rows":[{"email":"a@x.com"},{"email":"b@x.com"},{"email":"c@x.com"},{"email":"d@x.com","firstName":"a\u0000b"}]`), true},
+		{"a NUL in every text field", body(add, `"rows":[{"email":"a@x.com","lastName":"\u0000","company":"\u0000","title":"\u0000","phone":" \u0000 ","location":"\u0000x"}]`), true},
+		{"a NUL in the required identity", body(add, `"rows":[{"email":"a\u0000@x.com"}]`), true},
+		{"a NUL in the other identity", body(add, `"rows":[{"email":"o@x.com","linkedinUrl":"linkedin.com/in/o\u0000"}]`), true},
+		{"a NUL in a custom field value", body(add, `"rows":[{"email":"v@x.com","customFields":{"k":"\u0000"}}]`), true},
+		{"a NUL in a nested custom field value", body(add, `"rows":[{"email":"v@x.com","customFields":{"a":{"b":[1,{"c":"x\u0000"}]}}}]`), true},
+		{"a NUL in a nested custom field key", body(add, `"rows":[{"email":"v@x.com","customFields":{"a":[{"b\u0000":null}]}}]`), true},
+		{"a NUL in a custom field key", body(add, `"rows":[{"email":"v@x.com","customFields":{"ok":1,"k\u0000":1}}]`), true},
+		{"NULs in several rows, dry run", body(add, `"rows":[{"email":"a@x.com","title":"\u0000"},{"email":"b@x.com"},{"email":"c@x.com","customFields":{"\u0000":{}}}],"dry":true`), true},
+		{"the six characters \\u0000 are no NUL", body(add, `"rows":[{"email":"s@x.com","firstName":"\\u0000","customFields":{"k":"x\\u0000","n":{"\\u0000":["\\\\u0000"]}}}]`), true},
 
 		// The generic way answers these.
 		{"trailing bytes after the body", body(add, `"rows":[{"email":"t@x.com"}]`) + ` and then some`, false},
 		{"a number for a text field", body(add, `"rows":[{"email":"x@x.com","phone":5551234}]`), false},
 		{"a boolean for a text field", body(add, `"rows":[{"email":"x@x.com","firstName":true}]`), false},
+		{"a NUL beside a number for a text field", body(add, `"rows":[{"email":"x@x.com","phone":5551234,"customFields":{"k":["\u0000"]}}]`), false},
 		{"an unknown field", body(add, `"rows":[{"email":"x@x.com","nickname":"X"}]`), false},
 		{"__typename in a row", body(add, `"rows":[{"email":"x@x.com","__typename":"ProspectInput"}]`), false},
 		{"a field twice", body(add, `"rows":[{"email":"first@x.com","email":"second@x.com"}]`), false},
@@ -89,6 +102,9 @@ func TestTypedRowsMatchGeneric(t *testing.T) {
 			want := send(generic)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("answers differ\ntyped:   %.2000s\ngeneric: %.2000s", got, want)
+			}
+			if bytes.Contains(got, []byte("INTERNAL_SERVER_ERROR")) {
+				t.Fatalf("an internal error for what the client sent: %.2000s", got)
 			}
 			if tc.typed && used != 1 {
 				t.Fatalf("the typed rows were not used (counter moved %d): %.2000s", used, got)

@@ -66,6 +66,15 @@ var emailCases = []testCase{
 	{name: "underscore in domain", in: "jane@ex_ample.com", wantErr: "only contain"},
 	{name: "non-ascii domain", in: "jane@exämple.com", wantErr: "only contain"},
 	{name: "ip literal", in: "jane@[127.0.0.1]", wantErr: "only contain"},
+	// A NUL anywhere makes an address invalid (SPEC §4: PostgreSQL cannot
+	// store one; the other identity is then left out).
+	{name: "NUL alone", in: "\x00", wantErr: "missing @"},
+	{name: "NUL first", in: "\x00jane@example.com", wantErr: "invalid character"},
+	{name: "NUL before @", in: "jane\x00@example.com", wantErr: "invalid character"},
+	{name: "NUL after @", in: "jane@\x00example.com", wantErr: "only contain"},
+	{name: "NUL in the domain", in: "jane@exam\x00ple.com", wantErr: "only contain"},
+	{name: "NUL last", in: "jane@example.com\x00", wantErr: "only contain"},
+	{name: "NUL among trimmed spaces", in: " \x00 jane@example.com", wantErr: "whitespace"},
 }
 
 var linkedInCases = []testCase{
@@ -126,6 +135,13 @@ var linkedInCases = []testCase{
 	{name: "tab inside", in: "linkedin.com/in/\tjane", wantErr: "whitespace"},
 	{name: "control char", in: "linkedin.com/in/jane\x00", wantErr: "invisible"},
 	{name: "invalid utf-8", in: "linkedin.com/in/jane\xff", wantErr: "invalid characters"},
+	// A NUL anywhere, even where the query and fragment are dropped.
+	{name: "NUL alone", in: "\x00", wantErr: "invisible"},
+	{name: "NUL first", in: "\x00linkedin.com/in/jane", wantErr: "invisible"},
+	{name: "NUL in the host", in: "linked\x00in.com/in/jane", wantErr: "invisible"},
+	{name: "NUL in the slug", in: "linkedin.com/in/ja\x00ne", wantErr: "invisible"},
+	{name: "NUL in the query", in: "linkedin.com/in/jane?trk=\x00", wantErr: "invisible"},
+	{name: "NUL in the fragment", in: "linkedin.com/in/jane#\x00", wantErr: "invisible"},
 }
 
 func run(t *testing.T, f func(string) (string, string, error), cases []testCase) {
@@ -263,10 +279,14 @@ func requireSame(t *testing.T, f func(string) (string, string, error), in, varia
 // checkInvariants checks what holds for every input: no panic, the trimmed
 // value is strings.TrimSpace of the input, an error comes with an empty
 // normalized form (ErrBlank exactly when the trimmed input is empty), and a
-// normalized form is lowercase and normalizes to itself.
+// normalized form is lowercase and normalizes to itself. An input holding a
+// NUL is invalid (SPEC §4).
 func checkInvariants(t *testing.T, f func(string) (string, string, error), s string) (normalized string, ok bool) {
 	t.Helper()
 	trimmed, n, err := f(s)
+	if err == nil && strings.ContainsRune(s, 0) {
+		t.Fatalf("%q holds a NUL, yet it is valid", s)
+	}
 	if want := strings.TrimSpace(s); trimmed != want {
 		t.Fatalf("trimmed %q, want %q", trimmed, want)
 	}
