@@ -10,6 +10,7 @@ import (
 
 	"roster/db"
 	"roster/model"
+	"roster/roster"
 )
 
 // demoSize is how many prospects each demo campaign gets.
@@ -53,8 +54,8 @@ func seed(cfg config, fs *flag.FlagSet) error {
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
-		for start := 0; start < demoSize; start += db.MaxBatchRows {
-			rows := make([]*model.ProspectInput, db.MaxBatchRows)
+		for start := 0; start < demoSize; start += roster.MaxBatchRows {
+			rows := make([]*model.ProspectInput, roster.MaxBatchRows)
 			for i := range rows {
 				rows[i] = demoProspect(rng, start+i)
 			}

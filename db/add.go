@@ -1,16 +1,11 @@
 package db
 
 import (
-	"bufio"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,19 +15,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"roster/model"
+	"roster/roster"
 )
-
-// AddResult is what addProspects reports (SPEC §5).
-type AddResult struct {
-	// Imported holds the prospects written, in submission order; on a dry
-	// run it is empty and ImportedCount says how many would be.
-	Imported      []*model.Prospect
-	ImportedCount int
-	Duplicates    []*model.DuplicateRow
-	// Campaign is the campaign after the write (its stats recomputed); it is
-	// set with the ROSTER_FROZEN userError too.
-	Campaign *model.Campaign
-}
 
 // AddOptions say what AddProspects does, and what its result may leave
 // out. The zero value writes and reports everything.
@@ -58,54 +42,33 @@ type AddOptions struct {
 // campaign after the write. The stats follow in the same transaction
 // (trigger). A dry run takes no lock and looks all the batch's identities
 // up instead of writing.
-func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*AddResult, error) {
+func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*roster.AddResult, error) {
 	if !o.DryRun {
 		res, err := s.addWrite(ctx, owner, campaignID, rows, o)
 		return settle(res, err, "add prospects")
 	}
-	res := &AddResult{}
+	res := &roster.AddResult{}
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := draftCampaign(ctx, tx, owner, campaignID, noLock)
 		res.Campaign = c
 		if err != nil {
 			return err
 		}
-		if err := checkBatchSize(rows); err != nil {
+		if err := roster.CheckBatchSize(rows); err != nil {
 			return err
 		}
-		plan, err := planBatch(c, rows)
+		plan, err := roster.Plan(c, rows)
 		if err != nil {
 			return err
 		}
-		if err := plan.matchRoster(ctx, tx, plan.identities()); err != nil {
+		if err := matchRoster(ctx, tx, plan, plan.Identities()); err != nil {
 			return err
 		}
-		plan.report(res, true)
+		plan.Report(res, true)
 		return nil
 	})
 	return settle(res, err, "add prospects")
 }
-
-// checkBatchSize is checked once the campaign is known, so the payload
-// shows it.
-func checkBatchSize(rows []*model.ProspectInput) error {
-	if n := len(rows); n < 1 || n > MaxBatchRows {
-		return model.Fail(model.UserErrorCodeBadUserInput, []string{"prospects"},
-			"prospects must hold 1 to %d rows; got %d", MaxBatchRows, n)
-	}
-	return nil
-}
-
-// Statements of addWrite.
-const (
-	// setTimeouts is inTx's SET LOCALs as one statement with
-	// parameters, as a pipeline wants (set_config(…, true) is SET LOCAL).
-	setTimeouts = `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
-	set_config('idle_in_transaction_session_timeout', $3, true)`
-	// lockRoster takes the roster lock of every roster write (draftCampaign)
-	// and reads what the write needs of the campaign.
-	lockRoster = `SELECT channel, status FROM campaigns WHERE id = $1 AND owner = $2 FOR NO KEY UPDATE`
-)
 
 // addWrite is AddProspects' write: the same transaction inTx would run
 // (its timeouts, the roster lock, then the checks in the same order), in
@@ -117,10 +80,10 @@ const (
 // A refused batch (not found, frozen, bad rows) reads the whole campaign,
 // for the payload, and rolls back. A connection lost once COMMIT was sent
 // leaves the outcome in doubt: commitOutcome finds it out before answering.
-func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*AddResult, error) {
-	var res *AddResult
+func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*roster.AddResult, error) {
+	var res *roster.AddResult
 	err := s.retrying(ctx, func() error {
-		res = &AddResult{}
+		res = &roster.AddResult{}
 		conn, err := s.db.Conn(ctx)
 		if err != nil {
 			return err
@@ -139,23 +102,11 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 				return err
 			})
 		}()
-		// A refused batch's payload shows the campaign.
-		refused := func(err error) error {
-			c, rerr := campaignFor(ctx, conn, owner, campaignID, noLock)
-			if rerr != nil {
-				return rerr
-			}
-			res.Campaign = c
-			return err
-		}
-
-		c := &model.Campaign{ID: campaignID}
-		found := true
+		var c *model.Campaign
 		err = raw(func(pc *pgx.Conn) error {
 			b := &pgx.Batch{}
 			b.Queue("BEGIN")
-			b.Queue(setTimeouts, strconv.FormatInt(s.Timeouts.Statement.Milliseconds(), 10),
-				strconv.FormatInt(s.Timeouts.Lock.Milliseconds(), 10), strconv.FormatInt(s.Timeouts.IdleInTx.Milliseconds(), 10))
+			b.Queue(setTimeouts, s.Timeouts.args()...)
 			b.Queue(lockRoster, campaignID, owner)
 			br := pc.SendBatch(ctx, b)
 			defer br.Close()
@@ -164,11 +115,8 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 					return err
 				}
 			}
-			err := br.QueryRow().Scan(&c.Channel, &c.Status)
-			if errors.Is(err, pgx.ErrNoRows) {
-				found, err = false, nil
-			}
-			if err != nil {
+			var err error
+			if c, err = scanCampaign(br.QueryRow()); err != nil && !errors.Is(err, model.ErrNotFound) {
 				return err
 			}
 			return br.Close()
@@ -176,41 +124,41 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 		if err != nil {
 			return fmt.Errorf("lock campaign: %w", err)
 		}
-		if !found || c.RosterFrozen() {
-			// draftCampaign says which, in the words of every roster
-			// write, with the whole campaign (the lock holds it still).
-			res.Campaign, err = draftCampaign(ctx, conn, owner, campaignID, noLock)
-			if err == nil {
-				err = errors.New("the campaign changed under its lock")
-			}
+		// A refused batch's payload shows the campaign, as the lock read it.
+		res.Campaign = c
+		if err := roster.CheckDraft(campaignID, c); err != nil {
 			return err
 		}
-		if err := checkBatchSize(rows); err != nil {
-			return refused(err)
+		if err := roster.CheckBatchSize(rows); err != nil {
+			return err
 		}
-		plan, err := planBatch(c, rows)
+		plan, err := roster.Plan(c, rows)
 		if err != nil {
-			return refused(err)
+			return err
 		}
+		res.Campaign = nil // read back after the write, when asked
 		readBack := !o.NoDuplicateProspects || !o.NoCampaign
-		committed, err := plan.insert(ctx, raw, s.hotMode, !readBack)
+		committed, err := insertBatch(ctx, raw, plan, s.hotMode, !readBack)
 		if err != nil {
 			// A COMMIT sent with the insert may have run all the same.
 			written, err := s.commitOutcome(ctx, owner, plan, err)
 			if err != nil {
 				return err
 			}
-			plan.record(written)
+			plan.Record(written)
 			committed = true
 		}
 		if !committed {
-			if !o.NoDuplicateProspects && len(plan.onRoster) > 0 {
-				if err := plan.matchRoster(ctx, conn, plan.skipped()); err != nil {
+			if !o.NoDuplicateProspects && len(plan.OnRoster) > 0 {
+				if err := matchRoster(ctx, conn, plan, plan.Skipped()); err != nil {
 					return err
 				}
 			}
 			if !o.NoCampaign {
-				if res.Campaign, err = campaignFor(ctx, conn, owner, campaignID, noLock); err != nil {
+				if err := raw(func(pc *pgx.Conn) error {
+					res.Campaign, err = scanCampaign(pc.QueryRow(ctx, selectCampaign, campaignID, owner))
+					return err
+				}); err != nil {
 					return err
 				}
 			}
@@ -224,119 +172,31 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 				}
 			}
 		}
-		plan.report(res, false)
+		plan.Report(res, false)
 		return nil
 	})
 	return res, err
 }
 
-// batch is a validated batch on its way to the roster.
-type batch struct {
-	campaignID uuid.UUID
-	// rows are the valid rows in submission order.
-	rows []*model.Prospect
-	// firstOf maps an identity to the index of its first row.
-	firstOf map[string]int
-	// onRoster maps an identity to the prospect already holding it.
-	onRoster map[string]*model.Prospect
-	// inserted maps an identity to the prospect this batch wrote.
-	inserted map[string]*model.Prospect
-}
-
-// planBatch validates every row and numbers the first row of each identity.
-// Ids are UUIDv7, generated here in submission order: they are the roster
-// order, so a batch lists in the order it was submitted.
-func planBatch(c *model.Campaign, rows []*model.ProspectInput) (*batch, error) {
-	b := &batch{campaignID: c.ID, rows: make([]*model.Prospect, len(rows)), firstOf: make(map[string]int, len(rows))}
-	if errs := checkRows(c.Channel, rows, b.rows); len(errs) > 0 {
-		return nil, errs
-	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	// One read of the system's randomness for the whole batch, not one per id.
-	random := bufio.NewReaderSize(rand.Reader, 16*len(rows))
-	for i, p := range b.rows {
-		id, err := uuid.NewV7FromReader(random)
-		if err != nil {
-			return nil, fmt.Errorf("prospect id: %w", err)
-		}
-		p.ID, p.CampaignID, p.CreatedAt, p.UpdatedAt = id, c.ID, now, now
-		if _, seen := b.firstOf[p.Identity]; !seen {
-			b.firstOf[p.Identity] = i
-		}
-	}
-	return b, nil
-}
-
-// rowsPerCheck is the fewest rows worth a goroutine of their own.
-const rowsPerCheck = 256
-
-// checkRows checks rows into out (a nil for a bad row) and returns their
-// userErrors, the first maxUserErrors bad rows' in row order, as one pass
-// in order would. A large batch is checked in parts on up to GOMAXPROCS
-// goroutines: the rows are independent, and while the server checks them
-// nothing else of the request can go on (about 2.5 ms of CPU per 1000
-// rows).
-func checkRows(ch model.Channel, rows []*model.ProspectInput, out []*model.Prospect) model.UserErrors {
-	return checkRowsIn(max(1, min(runtime.GOMAXPROCS(0), len(rows)/rowsPerCheck)), ch, rows, out)
-}
-
-func checkRowsIn(parts int, ch model.Channel, rows []*model.ProspectInput, out []*model.Prospect) model.UserErrors {
-	size := (len(rows) + parts - 1) / parts
-	errs := make([]rowErrors, parts)
-	check := func(k int) {
-		for i := k * size; i < min((k+1)*size, len(rows)); i++ {
-			if out[i] = newProspect(ch, i, rows[i], &errs[k]); out[i] == nil && errs[k].full() {
-				return
-			}
-		}
-	}
-	if parts == 1 {
-		check(0) // a small batch: no goroutine
-	} else {
-		var wg sync.WaitGroup
-		for k := range parts {
-			wg.Go(func() { check(k) })
-		}
-		wg.Wait()
-	}
-	var all model.UserErrors
-	for _, e := range errs {
-		all = append(all, e.errs...)
-	}
-	return all[:min(len(all), maxUserErrors)]
-}
-
-// identities lists the batch's distinct identities in submission order
-// (of their first rows): the order rows are written in.
-func (b *batch) identities() []string {
-	ids := make([]string, 0, len(b.firstOf))
-	for i, p := range b.rows {
-		if p != nil && b.firstOf[p.Identity] == i {
-			ids = append(ids, p.Identity)
-		}
-	}
-	return ids
-}
-
 // matchRoster finds which of identities the roster already holds. It reads
 // by the unique index, so it costs the identities', not the roster's.
-func (b *batch) matchRoster(ctx context.Context, idb bun.IDB, identities []string) error {
+func matchRoster(ctx context.Context, idb bun.IDB, b *roster.Batch, identities []string) error {
 	var existing []*model.Prospect
 	err := idb.NewSelect().Model(&existing).
-		Where("campaign_id = ?", b.campaignID).
+		Where("campaign_id = ?", b.CampaignID).
 		Where("identity IN (?)", bun.In(identities)).
 		Scan(ctx)
 	if err != nil {
 		return fmt.Errorf("match roster: %w", err)
 	}
-	b.onRoster = make(map[string]*model.Prospect, len(existing))
+	b.OnRoster = make(map[string]*model.Prospect, len(existing))
 	for _, p := range existing {
-		b.onRoster[p.Identity] = p
+		b.OnRoster[p.Identity] = p
 	}
 	return nil
 }
 
-// insert writes the first row of every identity in one statement, in
+// insertBatch writes the first row of every identity in one statement, in
 // submission order, which is id order: the three indexes that lead with the
 // id (or the campaign and the id) then take each row at their right edge,
 // where PostgreSQL appends without descending the tree (written sorted by
@@ -353,8 +213,8 @@ func (b *batch) matchRoster(ctx context.Context, idb bun.IDB, identities []strin
 // With commit, and the statement prepared on the connection (hotMode
 // CacheStatement), COMMIT goes in the same round trip; committed says
 // whether it did.
-func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMode, commit bool) (committed bool, err error) {
-	identities := b.identities()
+func insertBatch(ctx context.Context, raw rawConn, b *roster.Batch, hotMode pgx.QueryExecMode, commit bool) (committed bool, err error) {
+	identities := b.Identities()
 	n := len(identities)
 	// [16]byte and string slices are what pgx encodes without reflection
 	// ([]*string and []pgtype.UUID went through reflect, a tenth of the
@@ -362,7 +222,7 @@ func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMo
 	ids := make([][16]byte, n)
 	rows := make([]*model.Prospect, n)
 	for i, id := range identities {
-		rows[i] = b.rows[b.firstOf[id]]
+		rows[i] = b.Rows[b.FirstOf[id]]
 		ids[i] = rows[i].ID
 	}
 	now := rows[0].CreatedAt
@@ -375,7 +235,7 @@ func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMo
 		}
 		idArg = uuids
 	}
-	insert, args := insertStatement(rows, b.campaignID, now, idArg, identities)
+	insert, args := insertStatement(rows, b.CampaignID, now, idArg, identities)
 	written := make(map[uuid.UUID]bool, n)
 	var id [16]byte
 	collect := func(rows pgx.Rows) error {
@@ -424,30 +284,15 @@ func (b *batch) insert(ctx context.Context, raw rawConn, hotMode pgx.QueryExecMo
 		// read only by Close: failing the call on it answered "nothing was
 		// written" for a batch that was in (issue 10).
 		if err := br.Close(); err != nil {
-			slog.WarnContext(ctx, "add prospects: committed, then the connection failed", "campaign", b.campaignID, "err", err)
+			slog.WarnContext(ctx, "add prospects: committed, then the connection failed", "campaign", b.CampaignID, "err", err)
 		}
 		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("insert prospects: %w", err)
 	}
-	b.record(written)
+	b.Record(written)
 	return commit, nil
-}
-
-// record notes which of the batch's identities the insert wrote (written
-// holds their ids), and which it found on the roster.
-func (b *batch) record(written map[uuid.UUID]bool) {
-	identities := b.identities()
-	b.inserted = make(map[string]*model.Prospect, len(written))
-	b.onRoster = make(map[string]*model.Prospect, len(identities)-len(written))
-	for _, id := range identities {
-		if p := b.rows[b.firstOf[id]]; written[p.ID] {
-			b.inserted[id] = p
-		} else {
-			b.onRoster[id] = nil // on the roster; its prospect is read by matchRoster, if at all
-		}
-	}
 }
 
 // ErrCommitUnknown is an add's error when its connection failed once
@@ -498,23 +343,23 @@ func inDoubt(err error, atCommit bool) error {
 // read). The batch's ids were made here (planBatch), so any of them on the
 // roster is this batch's; none means nothing was written (a batch that
 // wrote no row is the same either way).
-func (s *Store) commitOutcome(ctx context.Context, owner string, b *batch, err error) (map[uuid.UUID]bool, error) {
+func (s *Store) commitOutcome(ctx context.Context, owner string, b *roster.Batch, err error) (map[uuid.UUID]bool, error) {
 	var doubt *inDoubtError
 	if !errors.As(err, &doubt) {
 		return nil, err
 	}
-	identities := b.identities()
+	identities := b.Identities()
 	ids := make([]uuid.UUID, len(identities))
 	for i, id := range identities {
-		ids[i] = b.rows[b.firstOf[id]].ID
+		ids[i] = b.Rows[b.FirstOf[id]].ID
 	}
 	var present []uuid.UUID
 	rerr := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := campaignFor(ctx, tx, owner, b.campaignID, rosterLock); err != nil {
+		if _, err := campaignFor(ctx, tx, owner, b.CampaignID, rosterLock); err != nil {
 			return err
 		}
 		return tx.NewSelect().Table("prospects").Column("id").
-			Where("campaign_id = ?", b.campaignID).Where("id IN (?)", bun.In(ids)).
+			Where("campaign_id = ?", b.CampaignID).Where("id IN (?)", bun.In(ids)).
 			Scan(ctx, &present)
 	})
 	if rerr != nil {
@@ -525,7 +370,7 @@ func (s *Store) commitOutcome(ctx context.Context, owner string, b *batch, err e
 	if len(present) == 0 {
 		return nil, err
 	}
-	slog.WarnContext(ctx, "add prospects: the connection failed after COMMIT was sent; the batch is in", "campaign", b.campaignID, "err", err)
+	slog.WarnContext(ctx, "add prospects: the connection failed after COMMIT was sent; the batch is in", "campaign", b.CampaignID, "err", err)
 	written := make(map[uuid.UUID]bool, len(present))
 	for _, id := range present {
 		written[id] = true
@@ -609,38 +454,4 @@ SELECT r.id, $1, r.identity` + vals.String() + `, 'pending', $2, $2
 FROM unnest($3::uuid[], $4::text[]` + arrays.String() + `) AS r (id, identity` + names.String() + `)
 ON CONFLICT (campaign_id, identity) DO NOTHING
 RETURNING id`, args
-}
-
-// skipped lists the identities the insert found on the roster.
-func (b *batch) skipped() []string {
-	out := make([]string, 0, len(b.onRoster))
-	for id := range b.onRoster {
-		out = append(out, id)
-	}
-	return out
-}
-
-// report fills res: the written prospects in submission order and a
-// DuplicateRow for every other row. A row whose identity is on the roster is
-// ALREADY_ON_ROSTER even when an earlier row of the batch has it too; IN_BATCH
-// rows point at the prospect made from the first row (nil on a dry run).
-func (b *batch) report(res *AddResult, dryRun bool) {
-	for i, p := range b.rows {
-		if existing, ok := b.onRoster[p.Identity]; ok {
-			res.Duplicates = append(res.Duplicates, &model.DuplicateRow{
-				Index: i, Identity: p.Identity, Reason: model.DuplicateReasonAlreadyOnRoster, Prospect: existing,
-			})
-			continue
-		}
-		if first := b.firstOf[p.Identity]; first != i {
-			res.Duplicates = append(res.Duplicates, &model.DuplicateRow{
-				Index: i, Identity: p.Identity, Reason: model.DuplicateReasonInBatch, Prospect: b.inserted[p.Identity],
-			})
-			continue
-		}
-		res.ImportedCount++
-		if !dryRun {
-			res.Imported = append(res.Imported, p)
-		}
-	}
 }

@@ -4,28 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"roster/model"
+	"roster/roster"
 )
 
 // CreateCampaign creates a DRAFT campaign with an empty roster owned by owner.
 func (s *Store) CreateCampaign(ctx context.Context, owner string, in model.CreateCampaignInput) (*model.Campaign, error) {
-	if err := model.StorableText(in.Name); err != nil {
-		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"input", "name"}, "input.name %v", err)
-	}
-	name := strings.TrimSpace(in.Name)
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"input", "name"}, "input.name must not be blank")
-	case n > MaxCampaignNameLen:
-		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"input", "name"},
-			"input.name is %d characters long; at most %d are allowed", n, MaxCampaignNameLen)
+	name, err := roster.CampaignName(in.Name)
+	if err != nil {
+		return nil, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -103,22 +95,8 @@ func (s *Store) TransitionCampaign(ctx context.Context, owner string, id uuid.UU
 			return err
 		}
 		out = c
-		if c.Status == to {
-			return nil
-		}
-		if !model.CanMove(c.Status, to) {
-			return model.Fail(model.UserErrorCodeInvalidTransition, []string{"to"},
-				"campaign %s cannot move from %s to %s", id, c.Status, to)
-		}
-		if to == model.CampaignStatusLaunching {
-			empty, err := rosterEmpty(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if empty {
-				return model.Fail(model.UserErrorCodeEmptyRoster, []string{"id"},
-					"campaign %s has no prospects: add some before launching", id)
-			}
+		if err := roster.CheckTransition(c, to, func() (bool, error) { return rosterEmpty(ctx, tx, id) }); err != nil || c.Status == to {
+			return err
 		}
 		c.Status = to
 		c.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)

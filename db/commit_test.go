@@ -17,6 +17,7 @@ import (
 	"roster/db/dbtest"
 	"roster/db/embedded"
 	"roster/model"
+	"roster/roster"
 )
 
 // TestAddAnswersWhatCommitted breaks an add's connection at its COMMIT,
@@ -206,7 +207,7 @@ func TestAddAnswersWhatCommitted(t *testing.T) {
 			gate.Arm(tc.stage)
 			done := make(chan struct{})
 			var (
-				res *db.AddResult
+				res *roster.AddResult
 				err error
 			)
 			go func() {
@@ -334,7 +335,7 @@ func TestAddAnswersWhatCommittedAcrossShutdown(t *testing.T) {
 			gate.Arm(tc.stage)
 			done := make(chan struct{})
 			var (
-				res *db.AddResult
+				res *roster.AddResult
 				err error
 			)
 			go func() {

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"roster/model"
+	"roster/roster"
 )
 
 // Prospect returns one prospect of the caller's campaign, or model.ErrNotFound.
@@ -44,7 +45,7 @@ func (s *Store) UpdateProspect(ctx context.Context, owner string, campaignID, id
 			return fmt.Errorf("read prospect: %w", err)
 		}
 		before := p.Identity
-		if err := applyPatch(c.Channel, p, patch); err != nil {
+		if err := roster.ApplyPatch(c.Channel, p, patch); err != nil {
 			return err
 		}
 		if p.Identity != before {
@@ -83,7 +84,7 @@ func (s *Store) UpdateProspect(ctx context.Context, owner string, campaignID, id
 }
 
 func duplicateProspect(ch model.Channel, identity string) error {
-	field := requiredIdentity(ch)
+	field := roster.RequiredIdentity(ch)
 	return model.Fail(model.UserErrorCodeDuplicateProspect, []string{"input", field},
 		"input.%s %s is already another prospect's on this campaign", field, identity)
 }
@@ -94,12 +95,11 @@ type RemoveResult struct {
 	Campaign *model.Campaign
 }
 
-// RemoveProspects removes up to MaxRemoveIDs prospects by id; ids not on
+// RemoveProspects removes up to roster.MaxRemoveIDs prospects by id; ids not on
 // this campaign's roster are ignored and not counted.
 func (s *Store) RemoveProspects(ctx context.Context, owner string, campaignID uuid.UUID, ids []uuid.UUID) (*RemoveResult, error) {
-	if n := len(ids); n < 1 || n > MaxRemoveIDs {
-		return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"ids"},
-			"ids must hold 1 to %d ids; got %d", MaxRemoveIDs, n)
+	if err := roster.CheckRemoveIDs(ids); err != nil {
+		return nil, err
 	}
 	return s.remove(ctx, owner, campaignID, func(q *bun.DeleteQuery) *bun.DeleteQuery {
 		return q.Where("id IN (?)", bun.In(ids))

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"roster/model"
+	"roster/roster"
 )
 
 // Store owns the SQL and the transactions of the roster. Every method checks
@@ -45,6 +48,17 @@ type Timeouts struct {
 	IdleInTx time.Duration
 }
 
+// setTimeouts sets a transaction's Timeouts (set_config(…, true) is SET
+// LOCAL), with parameters, as addWrite's pipeline wants them.
+const setTimeouts = `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
+	set_config('idle_in_transaction_session_timeout', $3, true)`
+
+// args are setTimeouts' parameters: milliseconds, as text.
+func (t Timeouts) args() []any {
+	ms := func(d time.Duration) any { return strconv.FormatInt(d.Milliseconds(), 10) }
+	return []any{ms(t.Statement), ms(t.Lock), ms(t.IdleInTx)}
+}
+
 // DefaultTimeouts admit a 1000-row add into a million-row roster many times
 // over while a stuck lock or query fails in seconds, not minutes.
 var DefaultTimeouts = Timeouts{Statement: 15 * time.Second, Lock: 5 * time.Second, IdleInTx: 30 * time.Second}
@@ -55,29 +69,53 @@ type lockStrength int
 const (
 	// noLock reads the campaign plainly (dry runs, reads).
 	noLock lockStrength = iota
-	// rosterLock is what every roster write takes: FOR NO KEY UPDATE
-	// conflicts with transitionCampaign's UPDATE of the status, so no roster
-	// write commits after a launch (SPEC §7). FOR SHARE would not do: the
-	// stats trigger then upgrades the lock, and two concurrent adds holding
-	// FOR SHARE would deadlock on the upgrade.
+	// rosterLock is what every roster write takes (lockRoster).
 	rosterLock
 )
+
+// The roster lock protocol (SPEC §7), written once: every roster write
+// reads its campaign with lockRoster in its transaction, then asks
+// roster.CheckDraft. FOR NO KEY UPDATE conflicts with transitionCampaign's
+// UPDATE of the status (which reads with lockRoster too), so no roster
+// write commits after a launch; FOR SHARE would not do, since the stats
+// trigger then upgrades the lock and two concurrent adds holding FOR SHARE
+// deadlock on the upgrade. The statements take pgx's $n parameters; Bun
+// runs them through bunSQL.
+const (
+	// campaignColumns are model.Campaign's columns, in scanCampaign's order.
+	campaignColumns = `id, owner, name, channel, status, stats, created_at, updated_at`
+	selectCampaign  = `SELECT ` + campaignColumns + ` FROM campaigns WHERE id = $1 AND owner = $2`
+	lockRoster      = selectCampaign + ` FOR NO KEY UPDATE`
+)
+
+// scanCampaign reads a row of campaignColumns, from database/sql or pgx; a
+// campaign that is absent (or another owner's) is model.ErrNotFound.
+func scanCampaign(row interface{ Scan(...any) error }) (*model.Campaign, error) {
+	c := new(model.Campaign)
+	err := row.Scan(&c.ID, &c.Owner, &c.Name, &c.Channel, &c.Status, &c.Stats, &c.CreatedAt, &c.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+		return nil, model.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read campaign: %w", err)
+	}
+	return c, nil
+}
+
+// bunParams turns a statement's $n parameters into Bun's ?, in order.
+var bunParams = regexp.MustCompile(`\$[0-9]+`)
+
+// bunSQL is q for Bun, whose queries take ? for parameters.
+func bunSQL(q string) string { return bunParams.ReplaceAllString(q, "?") }
 
 // campaignFor reads the caller's campaign, locked as asked. A campaign
 // that is absent or another subject's is model.ErrNotFound.
 func campaignFor(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID, lock lockStrength) (*model.Campaign, error) {
-	c := new(model.Campaign)
-	q := idb.NewSelect().Model(c).Where("id = ?", id).Where("owner = ?", owner)
+	q := selectCampaign
 	if lock == rosterLock {
-		q = q.For("NO KEY UPDATE")
+		q = lockRoster
 	}
-	if err := q.Scan(ctx); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, model.ErrNotFound
-		}
-		return nil, fmt.Errorf("read campaign: %w", err)
-	}
-	return c, nil
+	return scanCampaign(idb.QueryRowContext(ctx, bunSQL(q), id, owner))
 }
 
 // draftCampaign reads and locks the caller's campaign for a roster write
@@ -86,17 +124,12 @@ func campaignFor(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID, l
 func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID, lock lockStrength) (*model.Campaign, error) {
 	c, err := campaignFor(ctx, idb, owner, id, lock)
 	if errors.Is(err, model.ErrNotFound) {
-		return nil, model.Fail(model.UserErrorCodeNotFound, []string{"campaignId"},
-			"campaign %s was not found", id)
+		return nil, roster.CheckDraft(id, nil)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if c.RosterFrozen() {
-		return c, model.Fail(model.UserErrorCodeRosterFrozen, []string{"campaignId"},
-			"campaign %s is %s: its roster is frozen once it leaves DRAFT", id, c.Status)
-	}
-	return c, nil
+	return c, roster.CheckDraft(id, c)
 }
 
 // inTx runs fn in one transaction: committed when fn returns nil, rolled
@@ -105,12 +138,9 @@ func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID,
 // whole transaction back, so it is safe to run again: fn is retried a few
 // times with jittered backoff before the error is returned.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	// addWrite sets the same timeouts with set_config (setTimeouts).
-	limits := fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; SET LOCAL idle_in_transaction_session_timeout = %d",
-		s.Timeouts.Statement.Milliseconds(), s.Timeouts.Lock.Milliseconds(), s.Timeouts.IdleInTx.Milliseconds())
 	return s.retrying(ctx, func() error {
 		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := tx.ExecContext(ctx, limits); err != nil {
+			if _, err := tx.ExecContext(ctx, bunSQL(setTimeouts), s.Timeouts.args()...); err != nil {
 				return fmt.Errorf("set timeouts: %w", err)
 			}
 			return fn(ctx, tx)

@@ -27,20 +27,6 @@ type Campaign struct {
 // RosterFrozen is true once the campaign has left DRAFT (SPEC §7).
 func (c *Campaign) RosterFrozen() bool { return c.Status != CampaignStatusDraft }
 
-// campaignMoves are the allowed lifecycle moves (SPEC §7).
-var campaignMoves = map[CampaignStatus][]CampaignStatus{
-	CampaignStatusDraft:     {CampaignStatusLaunching},
-	CampaignStatusLaunching: {CampaignStatusActive},
-	CampaignStatusActive:    {CampaignStatusPaused, CampaignStatusCompleted},
-	CampaignStatusPaused:    {CampaignStatusActive, CampaignStatusCompleted},
-}
-
-// CanMove says whether a campaign may go from one status to another; a move
-// to the current status is a no-op the caller handles before asking.
-func CanMove(from, to CampaignStatus) bool {
-	return oneOf(to, campaignMoves[from])
-}
-
 // CampaignStats are the roster's counts, kept in campaigns.stats (SPEC §9)
 // under the snake_case keys the sending engine reads.
 type CampaignStats struct {

@@ -1,4 +1,4 @@
-package db
+package roster
 
 import (
 	"encoding/json"
@@ -14,17 +14,6 @@ import (
 
 	"roster/identity"
 	"roster/model"
-)
-
-// The limits of SPEC §6.
-const (
-	MaxBatchRows        = 1000
-	MaxRemoveIDs        = 500
-	MaxTextLen          = 500
-	MaxCustomFieldBytes = 4096
-	MaxCampaignNameLen  = 200
-	// maxUserErrors caps the userErrors of one batch (SPEC §4).
-	maxUserErrors = 100
 )
 
 // customFieldKey says whether k is what `%custom_fields.<key>%` in a
@@ -190,8 +179,8 @@ var identityFuncs = map[string]func(string) (string, string, error){
 	"linkedinUrl": identity.LinkedInURL,
 }
 
-// requiredIdentity names the field a channel requires (SPEC §5).
-func requiredIdentity(ch model.Channel) string {
+// RequiredIdentity names the field a channel requires (SPEC §5).
+func RequiredIdentity(ch model.Channel) string {
 	if ch == model.ChannelLinkedin {
 		return "linkedinUrl"
 	}
@@ -203,7 +192,7 @@ func requiredIdentity(ch model.Channel) string {
 func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *rowErrors) *model.Prospect {
 	p := &model.Prospect{Status: model.ProspectStatusPending, CustomFields: in.CustomFields}
 	ok := true
-	required := requiredIdentity(ch)
+	required := RequiredIdentity(ch)
 	identities := []struct {
 		field string
 		raw   *string
@@ -291,17 +280,17 @@ func setIdentity(p *model.Prospect, field, v string) {
 	}
 }
 
-// applyPatch applies a ProspectPatch to p (SPEC §6): omitted fields stay, an
+// ApplyPatch applies a ProspectPatch to p (SPEC §6): omitted fields stay, an
 // explicit null (or blank) clears, the required identity cannot be cleared,
 // an explicitly given other identity must be valid, and customFields is
 // merged as an RFC 7396 merge patch. It reports the first problem as a
 // BAD_USER_INPUT userError with a path under "input".
-func applyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) error {
+func ApplyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) error {
 	bad := func(field, format string, args ...any) error {
 		return model.Fail(model.UserErrorCodeBadUserInput, []string{"input", field},
 			"input.%s %s", field, fmt.Sprintf(format, args...))
 	}
-	required := requiredIdentity(ch)
+	required := RequiredIdentity(ch)
 	identities := []struct {
 		field string
 		in    interface {

@@ -1,4 +1,4 @@
-package db
+package roster
 
 import (
 	"fmt"
@@ -26,7 +26,7 @@ func BenchmarkPlanBatch(b *testing.B) {
 	c := &model.Campaign{ID: uuid.New(), Channel: model.ChannelEmail}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := planBatch(c, rows); err != nil {
+		if _, err := Plan(c, rows); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package db
+package roster
 
 import (
 	"bytes"
@@ -11,8 +11,8 @@ import (
 	"roster/model"
 )
 
-// These targets test pure functions; the package's TestMain starts
-// PostgreSQL for the test binary all the same.
+// These targets test pure functions: package roster needs no database, so
+// the fuzzer runs them without starting PostgreSQL.
 
 // fuzzObject decodes s as a client's JSON object would arrive (numbers kept
 // as json.Number); ok is false when s is not a JSON object.
