@@ -387,23 +387,24 @@ func (s *Store) commitOutcome(ctx context.Context, owner string, b *roster.Batch
 // in or out by group, so that the statement has at most 2⁵ shapes, each
 // prepared once per connection as it is first met: a client cannot make
 // the server prepare hundreds.
-var optionalColumns = [...]struct {
+var optionalColumns = func() []optionalColumn {
+	var cols []optionalColumn
+	for i := range model.ProspectTexts {
+		f := &model.ProspectTexts[i]
+		cols = append(cols, optionalColumn{f.Column, f.InsertGroup, func(p *model.Prospect) (string, bool) { return text(*f.Of(p)) }})
+	}
+	return append(cols, optionalColumn{"custom_fields", model.CustomFieldsInsertGroup, func(p *model.Prospect) (string, bool) {
+		js := string(p.CustomFieldsJSON())
+		return js, js != "{}"
+	}})
+}()
+
+// optionalColumn is a column of the insert, its group, and its value in a
+// prospect (false: none).
+type optionalColumn struct {
 	name  string
 	group int
 	value func(*model.Prospect) (string, bool)
-}{
-	{"email", 0, func(p *model.Prospect) (string, bool) { return text(p.Email) }},
-	{"linkedin_url", 1, func(p *model.Prospect) (string, bool) { return text(p.LinkedinURL) }},
-	{"first_name", 2, func(p *model.Prospect) (string, bool) { return text(p.FirstName) }},
-	{"last_name", 2, func(p *model.Prospect) (string, bool) { return text(p.LastName) }},
-	{"company", 2, func(p *model.Prospect) (string, bool) { return text(p.Company) }},
-	{"title", 3, func(p *model.Prospect) (string, bool) { return text(p.Title) }},
-	{"phone", 3, func(p *model.Prospect) (string, bool) { return text(p.Phone) }},
-	{"location", 3, func(p *model.Prospect) (string, bool) { return text(p.Location) }},
-	{"custom_fields", 4, func(p *model.Prospect) (string, bool) {
-		js := string(p.CustomFieldsJSON())
-		return js, js != "{}"
-	}},
 }
 
 // text is s, or "" for none. An absent text travels as "" among present
@@ -421,7 +422,7 @@ func text(s *string) (string, bool) {
 // optionalColumns that some row has, as arrays unnested in the database.
 func insertStatement(rows []*model.Prospect, campaignID uuid.UUID, now time.Time, ids any, identities []string) (string, []any) {
 	args := []any{campaignID, now, ids, identities}
-	var groups [5]bool
+	var groups [model.CustomFieldsInsertGroup + 1]bool
 	for _, col := range optionalColumns {
 		for _, p := range rows {
 			if groups[col.group] {

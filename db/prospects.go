@@ -28,6 +28,16 @@ func (s *Store) Prospect(ctx context.Context, owner string, campaignID, id uuid.
 	return p, nil
 }
 
+// updateColumns are what updateProspect writes: the identity, the
+// profile's texts (the field table), the custom fields, updated_at.
+var updateColumns = func() []string {
+	cols := []string{"identity"}
+	for _, f := range model.ProspectTexts {
+		cols = append(cols, f.Column)
+	}
+	return append(cols, "custom_fields", "updated_at")
+}()
+
 // UpdateProspect patches one prospect's profile fields (SPEC §6).
 func (s *Store) UpdateProspect(ctx context.Context, owner string, campaignID, id uuid.UUID, patch model.ProspectPatch) (*model.Prospect, error) {
 	var out *model.Prospect
@@ -65,9 +75,7 @@ func (s *Store) UpdateProspect(ctx context.Context, owner string, campaignID, id
 		// string (a backslash, then "u0000": storable text, no NUL) as an
 		// escaped backslash before a NUL escape, which jsonb refuses
 		// (TestUpdateProspectKeepsBackslashU0000).
-		_, err = tx.NewUpdate().Model(p).
-			Column("identity", "email", "linkedin_url", "first_name", "last_name", "company",
-				"title", "phone", "location", "custom_fields", "updated_at").
+		_, err = tx.NewUpdate().Model(p).Column(updateColumns...).
 			Value("custom_fields", "?::jsonb", string(p.CustomFieldsJSON())).
 			WherePK().Exec(ctx)
 		if constraint(err) == uniqueIdentity {

@@ -138,9 +138,6 @@ func (r *JSONReader) slice(v []byte) string {
 	return r.src[end-len(v) : end]
 }
 
-// prospectInputFields are ProspectInput's text fields, by their GraphQL names.
-var prospectInputFields = [...]string{"email", "linkedinUrl", "firstName", "lastName", "company", "title", "phone", "location"}
-
 // ProspectInput reads one addProspects row (an object) into what GraphQL
 // validation and UnmarshalGQLContext would make of it, except that
 // customFields comes as a CompactObject rather than a map. Only strings and
@@ -154,32 +151,32 @@ func (r *JSONReader) ProspectInput() (*ProspectInput, bool) {
 	// One allocation for the row and its texts.
 	row := &struct {
 		p     ProspectInput
-		texts [len(prospectInputFields)]string
+		texts [len(ProspectTexts)]string
 	}{}
 	p := &row.p
-	dst := [len(prospectInputFields)]**string{&p.Email, &p.LinkedinURL, &p.FirstName, &p.LastName, &p.Company, &p.Title, &p.Phone, &p.Location}
-	var seen [len(prospectInputFields) + 1]bool
+	// seen[len(ProspectTexts)] is customFields'.
+	var seen [len(ProspectTexts) + 1]bool
 	for r.d.PeekKind() != '}' {
 		name, ok := r.String()
 		if !ok {
 			return nil, false
 		}
-		i := 0
-		for i < len(prospectInputFields) && prospectInputFields[i] != name {
-			i++
+		i, isText := TextFieldNamed(name)
+		if !isText {
+			i = len(ProspectTexts)
 		}
-		if i == len(prospectInputFields) && name != "customFields" || seen[i] {
+		if !isText && name != CustomFieldsField || seen[i] {
 			return nil, false
 		}
 		seen[i] = true
 		switch k := r.d.PeekKind(); {
 		case k == 'n':
 			ok = r.Token('n')
-		case i == len(prospectInputFields) && k == '{':
+		case !isText && k == '{':
 			p.CustomFieldsCompact, ok = r.CompactObject()
-		case i < len(prospectInputFields) && k == '"':
+		case isText && k == '"':
 			row.texts[i], ok = r.String()
-			*dst[i] = &row.texts[i]
+			*ProspectTexts[i].InputOf(p) = &row.texts[i]
 		default:
 			ok = false
 		}

@@ -46,15 +46,9 @@ func (p *ProspectInput) UnmarshalGQLContext(ctx context.Context, v any) error {
 		}
 		return scalarError("ProspectInput must be an object, got %s", jsonKind(v))
 	}
-	texts := [...]struct {
-		key string
-		dst **string
-	}{
-		{"email", &p.Email}, {"linkedinUrl", &p.LinkedinURL}, {"firstName", &p.FirstName}, {"lastName", &p.LastName},
-		{"company", &p.Company}, {"title", &p.Title}, {"phone", &p.Phone}, {"location", &p.Location},
-	}
-	for _, t := range texts {
-		raw, ok := m[t.key]
+	for i := range ProspectTexts {
+		t := &ProspectTexts[i]
+		raw, ok := m[t.Name]
 		if !ok || raw == nil {
 			continue
 		}
@@ -62,15 +56,15 @@ func (p *ProspectInput) UnmarshalGQLContext(ctx context.Context, v any) error {
 		if !isString {
 			var err error
 			if s, err = graphql.UnmarshalString(raw); err != nil {
-				return graphql.ErrorOnPath(graphql.WithPathContext(ctx, graphql.NewPathWithField(t.key)), err)
+				return graphql.ErrorOnPath(graphql.WithPathContext(ctx, graphql.NewPathWithField(t.Name)), err)
 			}
 		}
-		*t.dst = &s
+		*t.InputOf(p) = &s
 	}
-	if raw, ok := m["customFields"]; ok && raw != nil {
+	if raw, ok := m[CustomFieldsField]; ok && raw != nil {
 		cf, err := UnmarshalJSONObject(raw)
 		if err != nil {
-			return graphql.ErrorOnPath(graphql.WithPathContext(ctx, graphql.NewPathWithField("customFields")), err)
+			return graphql.ErrorOnPath(graphql.WithPathContext(ctx, graphql.NewPathWithField(CustomFieldsField)), err)
 		}
 		p.CustomFields = cf
 	}

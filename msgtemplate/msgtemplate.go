@@ -29,17 +29,16 @@ const customPrefix = "custom_fields."
 // maxKeyLen is the longest custom-field key (SPEC §6).
 const maxKeyLen = 64
 
-// fields maps each profile placeholder to the prospect's value.
-var fields = map[string]func(p *model.Prospect) *string{
-	"first_name":   func(p *model.Prospect) *string { return p.FirstName },
-	"last_name":    func(p *model.Prospect) *string { return p.LastName },
-	"company":      func(p *model.Prospect) *string { return p.Company },
-	"title":        func(p *model.Prospect) *string { return p.Title },
-	"email":        func(p *model.Prospect) *string { return p.Email },
-	"linkedin_url": func(p *model.Prospect) *string { return p.LinkedinURL },
-	"location":     func(p *model.Prospect) *string { return p.Location },
-	"phone":        func(p *model.Prospect) *string { return p.Phone },
-}
+// fields maps each profile placeholder to the prospect's value (the field
+// table: model.ProspectTexts).
+var fields = func() map[string]func(p *model.Prospect) *string {
+	m := make(map[string]func(p *model.Prospect) *string, len(model.ProspectTexts))
+	for i := range model.ProspectTexts {
+		f := &model.ProspectTexts[i]
+		m[f.Placeholder] = func(p *model.Prospect) *string { return *f.Of(p) }
+	}
+	return m
+}()
 
 // Whitespace is what a blank value is made of: exactly the characters
 // unicode.IsSpace reports, spelled out so that SQL (btrim with this set)

@@ -193,12 +193,19 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 	p := &model.Prospect{Status: model.ProspectStatusPending, CustomFields: in.CustomFields}
 	ok := true
 	required := RequiredIdentity(ch)
-	identities := []struct {
-		field string
-		raw   *string
-	}{{"email", in.Email}, {"linkedinUrl", in.LinkedinURL}}
-	for _, id := range identities {
-		field, raw := id.field, id.raw
+	for i := range model.ProspectTexts {
+		f := &model.ProspectTexts[i]
+		raw := *f.InputOf(in)
+		if !f.Identity {
+			v, err := cleanText(raw)
+			if err != nil {
+				errs.add(index, f.Name, "%v", err)
+				ok = false
+				continue
+			}
+			*f.Of(p) = v
+			continue
+		}
 		var trimmed, normalized string
 		var err error
 		if raw != nil {
@@ -208,47 +215,26 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 			if n := utf8.RuneCountInString(strings.TrimSpace(*raw)); err == nil && n > MaxTextLen {
 				err = fmt.Errorf("is %d characters long; at most %d are allowed", n, MaxTextLen)
 			} else if err == nil {
-				trimmed, normalized, err = identityFuncs[field](*raw)
+				trimmed, normalized, err = identityFuncs[f.Name](*raw)
 			}
 		}
 		switch {
-		case field != required:
+		case f.Name != required:
 			// The other identity is kept when valid and silently left out
 			// when not (SPEC §5).
 			if raw != nil && err == nil {
-				setIdentity(p, field, trimmed)
+				*f.Of(p) = &trimmed
 			}
 		case raw == nil || errors.Is(err, identity.ErrBlank):
-			errs.add(index, field, "is required on %s campaigns", ch)
+			errs.add(index, f.Name, "is required on %s campaigns", ch)
 			ok = false
 		case err != nil:
-			errs.add(index, field, "%v", err)
+			errs.add(index, f.Name, "%v", err)
 			ok = false
 		default:
-			setIdentity(p, field, trimmed)
+			*f.Of(p) = &trimmed
 			p.Identity = normalized
 		}
-	}
-	texts := []struct {
-		field string
-		in    *string
-		out   **string
-	}{
-		{"firstName", in.FirstName, &p.FirstName},
-		{"lastName", in.LastName, &p.LastName},
-		{"company", in.Company, &p.Company},
-		{"title", in.Title, &p.Title},
-		{"phone", in.Phone, &p.Phone},
-		{"location", in.Location, &p.Location},
-	}
-	for _, t := range texts {
-		v, err := cleanText(t.in)
-		if err != nil {
-			errs.add(index, t.field, "%v", err)
-			ok = false
-			continue
-		}
-		*t.out = v
 	}
 	var js []byte
 	var err error
@@ -272,14 +258,6 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 	return p
 }
 
-func setIdentity(p *model.Prospect, field, v string) {
-	if field == "email" {
-		p.Email = &v
-	} else {
-		p.LinkedinURL = &v
-	}
-}
-
 // ApplyPatch applies a ProspectPatch to p (SPEC §6): omitted fields stay, an
 // explicit null (or blank) clears, the required identity cannot be cleared,
 // an explicitly given other identity must be valid, and customFields is
@@ -291,67 +269,42 @@ func ApplyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) 
 			"input.%s %s", field, fmt.Sprintf(format, args...))
 	}
 	required := RequiredIdentity(ch)
-	identities := []struct {
-		field string
-		in    interface {
-			IsSet() bool
-			Value() *string
-		}
-	}{
-		{"email", patch.Email},
-		{"linkedinUrl", patch.LinkedinURL},
-	}
-	for _, id := range identities {
-		if !id.in.IsSet() {
+	for i := range model.ProspectTexts {
+		f := &model.ProspectTexts[i]
+		in := f.PatchOf(&patch)
+		if !in.IsSet() {
 			continue
 		}
-		v := id.in.Value()
-		if v == nil || strings.TrimSpace(*v) == "" {
-			if id.field == required {
-				return bad(id.field, "cannot be cleared: it is the required identity on %s campaigns", ch)
+		if !f.Identity {
+			v, err := cleanText(in.Value())
+			if err != nil {
+				return bad(f.Name, "%v", err)
 			}
-			clearIdentity(p, id.field)
+			*f.Of(p) = v
+			continue
+		}
+		v := in.Value()
+		if v == nil || strings.TrimSpace(*v) == "" {
+			if f.Name == required {
+				return bad(f.Name, "cannot be cleared: it is the required identity on %s campaigns", ch)
+			}
+			*f.Of(p) = nil
 			continue
 		}
 		if err := model.StorableText(*v); err != nil {
-			return bad(id.field, "%v", err)
+			return bad(f.Name, "%v", err)
 		}
 		if n := utf8.RuneCountInString(strings.TrimSpace(*v)); n > MaxTextLen {
-			return bad(id.field, "is %d characters long; at most %d are allowed", n, MaxTextLen)
+			return bad(f.Name, "is %d characters long; at most %d are allowed", n, MaxTextLen)
 		}
-		trimmed, normalized, err := identityFuncs[id.field](*v)
+		trimmed, normalized, err := identityFuncs[f.Name](*v)
 		if err != nil {
-			return bad(id.field, "%v", err)
+			return bad(f.Name, "%v", err)
 		}
-		setIdentity(p, id.field, trimmed)
-		if id.field == required {
+		*f.Of(p) = &trimmed
+		if f.Name == required {
 			p.Identity = normalized
 		}
-	}
-	texts := []struct {
-		field string
-		in    interface {
-			IsSet() bool
-			Value() *string
-		}
-		out **string
-	}{
-		{"firstName", patch.FirstName, &p.FirstName},
-		{"lastName", patch.LastName, &p.LastName},
-		{"company", patch.Company, &p.Company},
-		{"title", patch.Title, &p.Title},
-		{"phone", patch.Phone, &p.Phone},
-		{"location", patch.Location, &p.Location},
-	}
-	for _, t := range texts {
-		if !t.in.IsSet() {
-			continue
-		}
-		v, err := cleanText(t.in.Value())
-		if err != nil {
-			return bad(t.field, "%v", err)
-		}
-		*t.out = v
 	}
 	if patch.CustomFields.IsSet() {
 		merged, err := mergeCustomFields(p.CustomFields, patch.CustomFields.Value())
@@ -365,14 +318,6 @@ func ApplyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) 
 		p.CustomFields, p.CustomFieldsRaw = merged, js
 	}
 	return nil
-}
-
-func clearIdentity(p *model.Prospect, field string) {
-	if field == "email" {
-		p.Email = nil
-	} else {
-		p.LinkedinURL = nil
-	}
 }
 
 // mergeCustomFields applies patch to doc as an RFC 7396 JSON merge patch. An
