@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"roster/apierr"
 	"roster/auth"
 	"roster/db"
 	"roster/graphiql"
@@ -118,7 +119,7 @@ func NewHandler(o Options) http.Handler {
 	mux.Handle("GET /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")
-		refuse(w, r, m, http.StatusMethodNotAllowed, codeMethodNotAllowed, "/graphql takes POST, and GET for queries")
+		refuse(w, r, m, apierr.MethodNotAllowed, "/graphql takes POST, and GET for queries")
 	})
 	mux.Handle("GET /{$}", graphiql.Handler(graphiql.Options{Title: "Prospect roster", Endpoint: "/graphql", DevToken: o.DevToken}))
 	mux.Handle("GET "+graphiql.AssetsPrefix, graphiql.Assets())

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"roster/apierr"
 	"roster/auth"
 	"roster/metrics"
 )
@@ -177,7 +178,7 @@ func (l *subjectLimiter) middleware(m *metrics.Metrics, next http.Handler) http.
 		v := l.allow(sub)
 		l.setHeaders(w.Header(), v)
 		if !v.ok {
-			refuse(w, r, m, http.StatusTooManyRequests, codeRateLimited,
+			refuse(w, r, m, apierr.RateLimited,
 				fmt.Sprintf("too many requests for this subject: retry after %d s", retrySeconds(v.wait)))
 			return
 		}
