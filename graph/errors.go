@@ -13,6 +13,7 @@ import (
 	"roster/apierr"
 	"roster/auth"
 	"roster/model"
+	"roster/requestlog"
 )
 
 // errorPresenter is the one place where errors become what a client sees.
@@ -44,7 +45,7 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gqlErr
 		}
-		id := RequestID(ctx)
+		id := requestlog.ID(ctx)
 		logger.ErrorContext(ctx, "internal error", "request_id", id, "path", graphql.GetPath(ctx).String(), "err", err)
 		e := withCode(ctx, err, apierr.Internal, "internal server error")
 		e.Extensions["requestId"] = id
@@ -68,7 +69,7 @@ func withCode(ctx context.Context, err error, code, msg string) *gqlerror.Error 
 // stack; the server keeps serving.
 func recoverFunc(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		logger.ErrorContext(ctx, "panic in resolver", "request_id", requestlog.ID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", p)
 	}
 }

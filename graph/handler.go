@@ -23,6 +23,7 @@ import (
 	"roster/graphiql"
 	"roster/metrics"
 	"roster/model"
+	"roster/requestlog"
 )
 
 // Limits of the HTTP layer.
@@ -134,7 +135,7 @@ func NewHandler(o Options) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := o.Store.Ping(ctx); err != nil {
-			o.Logger.WarnContext(ctx, "not ready: database does not answer", "request_id", RequestID(ctx), "err", err)
+			o.Logger.WarnContext(ctx, "not ready: database does not answer", "request_id", requestlog.ID(ctx), "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 			return
 		}
@@ -195,15 +196,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-type requestIDKey struct{}
-
-// RequestID is the id of the request ctx belongs to, as logged and as
-// echoed in X-Request-Id.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
 // clientRequestID is what a client may pass as its own request id.
 var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
@@ -218,7 +210,7 @@ func withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(requestlog.WithID(r.Context(), id)))
 	})
 }
 

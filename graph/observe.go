@@ -13,22 +13,8 @@ import (
 
 	"roster/auth"
 	"roster/metrics"
+	"roster/requestlog"
 )
-
-// requestInfo is what one request's log line says; the layers below the
-// logging middleware fill it in as they learn it.
-type requestInfo struct {
-	subject   string
-	operation string
-	outcome   string
-}
-
-type requestInfoKey struct{}
-
-func infoOf(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
-	return info
-}
 
 // statusRecorder remembers the status the client received: the first one
 // written (net/http ignores any later one), or 200 when the handler wrote
@@ -59,28 +45,28 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func observe(logger *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{}
+		ctx, info := requestlog.WithLine(r.Context())
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		d := time.Since(start)
 		route := r.URL.Path
 		if !knownRoutes[route] {
 			route = "other"
 		}
 		m.HTTPDuration.WithLabelValues(route, strconv.Itoa(rec.status)).Observe(d.Seconds())
-		if info.outcome == "" {
-			info.outcome = "ok"
+		if info.Outcome == "" {
+			info.Outcome = "ok"
 			if rec.status >= 400 {
-				info.outcome = "http " + strconv.Itoa(rec.status)
+				info.Outcome = "http " + strconv.Itoa(rec.status)
 			}
 		}
-		attrs := []any{"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "duration", d, "outcome", info.outcome}
-		if info.operation != "" {
-			attrs = append(attrs, "operation", info.operation)
+		attrs := []any{"request_id", requestlog.ID(r.Context()), "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration", d, "outcome", info.Outcome}
+		if info.Operation != "" {
+			attrs = append(attrs, "operation", info.Operation)
 		}
-		if info.subject != "" {
-			attrs = append(attrs, "subject", info.subject)
+		if info.Subject != "" {
+			attrs = append(attrs, "subject", info.Subject)
 		}
 		logger.InfoContext(r.Context(), "request", attrs...)
 	})
@@ -92,8 +78,8 @@ var knownRoutes = map[string]bool{"/graphql": true, "/": true, "/healthz": true,
 // noteSubject records the authenticated subject for the request's log line.
 func noteSubject(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if info := infoOf(r.Context()); info != nil {
-			info.subject, _ = auth.Subject(r.Context())
+		if info := requestlog.LineOf(r.Context()); info != nil {
+			info.Subject, _ = auth.Subject(r.Context())
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -134,13 +120,13 @@ func (o operationObserver) InterceptResponse(ctx context.Context, next graphql.R
 			codes = append(codes, code)
 		}
 	}
-	if info := infoOf(ctx); info != nil {
-		info.operation = strings.TrimSpace(opType + " " + name)
+	if info := requestlog.LineOf(ctx); info != nil {
+		info.Operation = strings.TrimSpace(opType + " " + name)
 		if field != "" {
-			info.operation += " (" + field + ")"
+			info.Operation += " (" + field + ")"
 		}
 		if len(codes) > 0 {
-			info.outcome = "errors: " + strings.Join(codes, ",")
+			info.Outcome = "errors: " + strings.Join(codes, ",")
 		}
 	}
 	return resp

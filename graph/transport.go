@@ -14,6 +14,7 @@ import (
 	"roster/apierr"
 	"roster/mediatype"
 	"roster/metrics"
+	"roster/requestlog"
 )
 
 // refuse answers a request refused before GraphQL runs: the status of code
@@ -22,8 +23,8 @@ import (
 // errors are counted, and names it on the request's log line.
 func refuse(w http.ResponseWriter, r *http.Request, m *metrics.Metrics, code, msg string) {
 	m.Errors.WithLabelValues(code).Inc()
-	if info := infoOf(r.Context()); info != nil {
-		info.outcome = "errors: " + code
+	if info := requestlog.LineOf(r.Context()); info != nil {
+		info.Outcome = "errors: " + code
 	}
 	w.Header().Set("Content-Type", mediatype.Response(r))
 	writeBody(w, apierr.Status(code), requestErrors{Errors: gqlerror.List{{
