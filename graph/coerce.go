@@ -106,7 +106,7 @@ func (x inputRules) value(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 	case ast.InputObject:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil // typed rows (vars.go), read by their own rules
+			return nil // typed rows (httpapi/vars.go), read by their own rules
 		}
 		for _, f := range def.Fields {
 			if fv, ok := m[f.Name]; ok {
@@ -297,4 +297,12 @@ func incremental(dirs ast.DirectiveList) *gqlerror.Error {
 		}
 	}
 	return nil
+}
+
+// truncate shortens s to n bytes for a message.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }

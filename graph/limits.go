@@ -24,7 +24,7 @@ import (
 // pairwise, so 5,000 `__typename` take seconds.
 const (
 	// MaxQueryBytes bounds the query text; a large batch goes in the
-	// variables (bounded by MaxBodyBytes), not inline.
+	// variables (bounded by httpapi.MaxBodyBytes), not inline.
 	MaxQueryBytes = 64 << 10
 	// MaxQueryTokens bounds the lexical tokens of the query text.
 	MaxQueryTokens = 10_000

@@ -20,7 +20,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // Issue 10: every request gets a clean answer. These tests send what a
@@ -44,10 +44,10 @@ func newLoggedServer(t testing.TB, configure func(*http.Server)) loggedServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
 	srv := httptest.NewUnstartedServer(h)
-	real := graph.NewServer("", h)
+	real := httpapi.NewServer("", h)
 	srv.Config.ReadHeaderTimeout, srv.Config.ReadTimeout = real.ReadHeaderTimeout, real.ReadTimeout
 	srv.Config.WriteTimeout, srv.Config.MaxHeaderBytes = real.WriteTimeout, real.MaxHeaderBytes
 	srv.Config.ErrorLog = log.New(s.httpLogs, "", 0)

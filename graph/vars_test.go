@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // TestTypedRowsMatchGeneric holds the typed rows of graph/vars.go to
@@ -18,7 +18,7 @@ import (
 // used (their counter in /metrics moves) or the generic way taken, so
 // typed rows that silently always stepped aside would fail too.
 func TestTypedRowsMatchGeneric(t *testing.T) {
-	typed, generic := serverPair(t, func(o *graph.Options) { o.NoTypedRows = true })
+	typed, generic := serverPair(t, func(o *httpapi.Options) { o.NoTypedRows = true })
 	a := newAPI(t)
 	const sel = `imported duplicates dryRun duplicateRows { index reason identity } userErrors { code message field index }
 		prospects { email linkedinUrl firstName lastName company title phone location customFields status }`
