@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // command is one subcommand of the CLI.
@@ -34,7 +34,7 @@ var commands = []command{
 			fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (ADDR)")
 			fs.StringVar(&cfg.CORSHeaders, "cors-allowed-headers", cfg.CORSHeaders,
 				"request headers, comma-separated, that the pages of CORS_ORIGINS may send besides the ones always allowed\n("+
-					strings.Join(graph.DefaultCORSHeaders, ", ")+"):\nadded to those, never replacing them (CORS_ALLOWED_HEADERS)")
+					strings.Join(httpapi.DefaultCORSHeaders, ", ")+"):\nadded to those, never replacing them (CORS_ALLOWED_HEADERS)")
 		},
 		run: serve,
 	},

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // TestHTTPOptions: the HTTP limits' environment, its defaults and what it
@@ -17,7 +17,7 @@ func TestHTTPOptions(t *testing.T) {
 	t.Setenv("RATE_LIMIT_RPS", "")
 	t.Setenv("RATE_LIMIT_BURST", "")
 	o, err := httpOptions(loadConfig())
-	if err != nil || o.DisableIntrospection || len(o.CORSOrigins) != 0 || len(o.CORSHeaders) != 0 || o.RateLimit != (graph.RateLimit{RPS: 50, Burst: 100}) {
+	if err != nil || o.DisableIntrospection || len(o.CORSOrigins) != 0 || len(o.CORSHeaders) != 0 || o.RateLimit != (httpapi.RateLimit{RPS: 50, Burst: 100}) {
 		t.Fatalf("defaults: %+v %v", o, err)
 	}
 	t.Setenv("GRAPHQL_INTROSPECTION", "false")
@@ -27,7 +27,7 @@ func TestHTTPOptions(t *testing.T) {
 	t.Setenv("RATE_LIMIT_BURST", "3")
 	o, err = httpOptions(loadConfig())
 	if err != nil || !o.DisableIntrospection || strings.Join(o.CORSOrigins, " ") != "https://app.example.com http://localhost:5173" ||
-		strings.Join(o.CORSHeaders, " ") != "X-Tenant-Id X-Feature-Flags" || o.RateLimit != (graph.RateLimit{RPS: 0.5, Burst: 3}) {
+		strings.Join(o.CORSHeaders, " ") != "X-Tenant-Id X-Feature-Flags" || o.RateLimit != (httpapi.RateLimit{RPS: 0.5, Burst: 3}) {
 		t.Fatalf("set: %+v %v", o, err)
 	}
 	t.Setenv("RATE_LIMIT_RPS", "0")

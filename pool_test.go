@@ -17,7 +17,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // TestPoolExhausted holds every connection of a small pool: requests then
@@ -36,7 +36,7 @@ func TestPoolExhausted(t *testing.T) {
 	ac := auth.Config{Secret: []byte(strings.Repeat("p", 32))}
 	v, _ := auth.NewVerifier(ac)
 	token, _ := auth.Issue(ac, "pool-"+uuid.NewString(), time.Hour)
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: v,
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestTimeout: 700 * time.Millisecond})
 	srv := httptest.NewServer(h)
 	defer srv.Close()

@@ -34,7 +34,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/embedded"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // config is everything the environment configures, read once here.
@@ -89,17 +89,17 @@ func loadConfig() config {
 
 // httpOptions reads the HTTP limits of cfg: GRAPHQL_INTROSPECTION,
 // CORS_ORIGINS, CORS_ALLOWED_HEADERS, RATE_LIMIT_RPS and RATE_LIMIT_BURST.
-func httpOptions(cfg config) (graph.Options, error) {
-	var o graph.Options
+func httpOptions(cfg config) (httpapi.Options, error) {
+	var o httpapi.Options
 	introspection, err := strconv.ParseBool(cfg.Introspection)
 	if err != nil {
 		return o, fmt.Errorf("GRAPHQL_INTROSPECTION must be true or false, not %q", cfg.Introspection)
 	}
 	o.DisableIntrospection = !introspection
-	if o.CORSOrigins, err = graph.ParseCORSOrigins(cfg.CORSOrigins); err != nil {
+	if o.CORSOrigins, err = httpapi.ParseCORSOrigins(cfg.CORSOrigins); err != nil {
 		return o, err
 	}
-	if o.CORSHeaders, err = graph.ParseCORSHeaders(cfg.CORSHeaders); err != nil {
+	if o.CORSHeaders, err = httpapi.ParseCORSHeaders(cfg.CORSHeaders); err != nil {
 		return o, err
 	}
 	rps, err := strconv.ParseFloat(cfg.RateLimitRPS, 64)
@@ -110,7 +110,7 @@ func httpOptions(cfg config) (graph.Options, error) {
 	if err != nil || burst < 1 {
 		return o, fmt.Errorf("RATE_LIMIT_BURST must be a whole number of requests, at least 1, not %q", cfg.RateLimitBurst)
 	}
-	o.RateLimit = graph.RateLimit{RPS: rps, Burst: burst}
+	o.RateLimit = httpapi.RateLimit{RPS: rps, Burst: burst}
 	if o.RequestTimeout, err = time.ParseDuration(cfg.RequestTimeout); err != nil || o.RequestTimeout <= 0 {
 		return o, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 30s, not %q", cfg.RequestTimeout)
 	}
@@ -372,8 +372,8 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	draining := new(atomic.Bool)
 	opts.Store, opts.Verifier, opts.Logger, opts.DevToken = db.NewStore(bdb), verifier, logger, devToken
 	opts.Draining = draining.Load
-	h := graph.NewHandler(opts)
-	srv := graph.NewServer(cfg.Addr, h)
+	h := httpapi.NewHandler(opts)
+	srv := httpapi.NewServer(cfg.Addr, h)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

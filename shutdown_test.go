@@ -17,7 +17,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 	"roster/model"
 )
 
@@ -52,7 +52,7 @@ func shutdownDuringAdd(t *testing.T, grace time.Duration, commits bool) {
 	token, _ := auth.Issue(ac, owner, time.Hour)
 	draining := new(atomic.Bool)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := graph.NewHandler(graph.Options{Store: store, Verifier: v, Logger: logger, Draining: draining.Load})
+	h := httpapi.NewHandler(httpapi.Options{Store: store, Verifier: v, Logger: logger, Draining: draining.Load})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"roster/apierr"
 	"roster/mediatype"
 )
 
@@ -14,10 +15,10 @@ import (
 func writeUnauthenticated(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("WWW-Authenticate", "Bearer")
 	w.Header().Set("Content-Type", mediatype.Response(r))
-	w.WriteHeader(http.StatusUnauthorized)
+	w.WriteHeader(apierr.Status(apierr.Unauthenticated))
 	body := map[string]any{"errors": []any{map[string]any{
 		"message":    msg,
-		"extensions": map[string]any{"code": "UNAUTHENTICATED"},
+		"extensions": map[string]any{"code": apierr.Unauthenticated},
 	}}}
 	_ = json.NewEncoder(w).Encode(body)
 }

@@ -127,7 +127,7 @@ type addResult struct {
 }
 
 // storeRows are rows as the resolver hands them to the store (custom
-// fields as the POST transport reads them, graph/vars.go).
+// fields as the POST transport reads them, httpapi/vars.go).
 func storeRows(rows []addRow) ([]*model.ProspectInput, error) {
 	out := make([]*model.ProspectInput, len(rows))
 	for i, r := range rows {

@@ -34,7 +34,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/embedded"
-	"roster/graph"
+	"roster/httpapi"
 	"roster/model"
 )
 
@@ -295,7 +295,7 @@ func startInProcess(ctx context.Context, dbURL, secret string, logf *os.File) (*
 	if err != nil {
 		return nil, err
 	}
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: verifier, Logger: slog.New(slog.NewTextHandler(logf, nil))})
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: verifier, Logger: slog.New(slog.NewTextHandler(logf, nil))})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"roster/apierr"
 	"roster/model"
 )
 
@@ -105,7 +106,7 @@ func (x inputRules) value(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 	case ast.InputObject:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil // typed rows (vars.go), read by their own rules
+			return nil // typed rows (httpapi/vars.go), read by their own rules
 		}
 		for _, f := range def.Fields {
 			if fv, ok := m[f.Name]; ok {
@@ -215,7 +216,7 @@ func describe(v any) string {
 
 func coercionError(path ast.Path, format string, args ...any) *gqlerror.Error {
 	e := gqlerror.ErrorPathf(path, format, args...)
-	errcode.Set(e, errcode.ValidationFailed)
+	errcode.Set(e, apierr.ValidationFailed)
 	return e
 }
 
@@ -274,7 +275,7 @@ func literal(v *ast.Value) *gqlerror.Error {
 		n, err := strconv.ParseInt(v.Raw, 10, 64)
 		if err != nil || n < -maxSafeInt || n > maxSafeInt {
 			e := gqlerror.ErrorPosf(v.Position, "%s is out of range for Int (at most ±%d here)", truncate(v.Raw, 40), int64(maxSafeInt))
-			errcode.Set(e, errcode.ValidationFailed)
+			errcode.Set(e, apierr.ValidationFailed)
 			return e
 		}
 	}
@@ -291,9 +292,17 @@ func incremental(dirs ast.DirectiveList) *gqlerror.Error {
 	for _, d := range dirs {
 		if d.Name == "defer" || d.Name == "stream" {
 			e := gqlerror.ErrorPosf(d.Position, "@%s is not supported by this server: remove it, and the whole answer comes at once", d.Name)
-			errcode.Set(e, errcode.ValidationFailed)
+			errcode.Set(e, apierr.ValidationFailed)
 			return e
 		}
 	}
 	return nil
+}
+
+// truncate shortens s to n bytes for a message.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }

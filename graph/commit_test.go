@@ -12,7 +12,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // TestAddAnswersWhatCommitted is db's test of the same name over the real
@@ -33,7 +33,7 @@ func TestAddAnswersWhatCommitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: v,
+	srv := httptest.NewServer(httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	batched := !strings.Contains(dbtest.URL(), "default_query_exec_mode")

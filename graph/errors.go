@@ -10,16 +10,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"roster/apierr"
 	"roster/auth"
 	"roster/model"
-)
-
-// The top-level error codes of SPEC §4 this package hands out itself.
-const (
-	codeBadUserInput    = "BAD_USER_INPUT"
-	codeNotFound        = "NOT_FOUND"
-	codeUnauthenticated = "UNAUTHENTICATED"
-	codeInternal        = "INTERNAL_SERVER_ERROR"
+	"roster/requestlog"
 )
 
 // errorPresenter is the one place where errors become what a client sees.
@@ -36,24 +30,24 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		)
 		switch {
 		case errors.Is(err, model.ErrNotFound):
-			return withCode(ctx, err, codeNotFound, "campaign not found")
+			return withCode(ctx, err, apierr.NotFound, "campaign not found")
 		case errors.As(err, &input):
-			return withCode(ctx, err, codeBadUserInput, input.Message)
+			return withCode(ctx, err, apierr.BadUserInput, input.Message)
 		case errors.As(err, &unauth):
-			return withCode(ctx, err, codeUnauthenticated, unauth.Reason)
+			return withCode(ctx, err, apierr.Unauthenticated, unauth.Reason)
 		case errors.As(err, &gqlErr) && gqlErr.Err == nil:
 			if gqlErr.Extensions == nil || gqlErr.Extensions["code"] == nil {
 				// gqlgen leaves some request errors without a code.
 				if gqlErr.Extensions == nil {
 					gqlErr.Extensions = map[string]any{}
 				}
-				gqlErr.Extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+				gqlErr.Extensions["code"] = apierr.ValidationFailed
 			}
 			return gqlErr
 		}
-		id := RequestID(ctx)
+		id := requestlog.ID(ctx)
 		logger.ErrorContext(ctx, "internal error", "request_id", id, "path", graphql.GetPath(ctx).String(), "err", err)
-		e := withCode(ctx, err, codeInternal, "internal server error")
+		e := withCode(ctx, err, apierr.Internal, "internal server error")
 		e.Extensions["requestId"] = id
 		return e
 	}
@@ -75,7 +69,7 @@ func withCode(ctx context.Context, err error, code, msg string) *gqlerror.Error 
 // stack; the server keeps serving.
 func recoverFunc(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		logger.ErrorContext(ctx, "panic in resolver", "request_id", requestlog.ID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", p)
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // TestFastListMatchesGqlgen holds the list fast path (graph/fastlist.go) to
@@ -123,23 +123,23 @@ func TestFastListMatchesGqlgen(t *testing.T) {
 type fastServer struct{ url string }
 
 func fastServers(t *testing.T) (fast, generic fastServer) {
-	return serverPair(t, func(o *graph.Options) { o.NoFastList = true })
+	return serverPair(t, func(o *httpapi.Options) { o.NoFastList = true })
 }
 
 // serverPair starts two handlers of their own over the test database: one
 // as the server runs, one with off applied to its options.
-func serverPair(t *testing.T, off func(*graph.Options)) (on, generic fastServer) {
+func serverPair(t *testing.T, off func(*httpapi.Options)) (on, generic fastServer) {
 	t.Helper()
 	v, err := auth.NewVerifier(testAuth)
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := func(o graph.Options) fastServer {
-		srv := httptest.NewServer(graph.NewHandler(o))
+	start := func(o httpapi.Options) fastServer {
+		srv := httptest.NewServer(httpapi.NewHandler(o))
 		t.Cleanup(srv.Close)
 		return fastServer{url: srv.URL}
 	}
-	o := graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	o := httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	on = start(o)
 	off(&o)
 	return on, start(o)

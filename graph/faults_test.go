@@ -17,7 +17,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/embedded"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // ownCluster starts a PostgreSQL of the test's own, for faults that must not
@@ -50,7 +50,7 @@ func ownCluster(t *testing.T) (*embedded.Server, *db.Store, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: v,
+	srv := httptest.NewServer(httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	return pg, db.NewStore(bdb), srv.URL

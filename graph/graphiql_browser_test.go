@@ -24,7 +24,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // The GraphiQL page in a real browser: Debian's chromium, headless, driven
@@ -149,7 +149,7 @@ func devServer(t *testing.T, token string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(graph.Options{
+	h := httpapi.NewHandler(httpapi.Options{
 		Store:    db.NewStore(dbtest.DB(t)),
 		Verifier: v,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),

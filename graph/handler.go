@@ -1,163 +1,77 @@
 package graph
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"regexp"
-	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/google/uuid"
-
-	"roster/auth"
 	"roster/db"
-	"roster/graphiql"
 	"roster/metrics"
 	"roster/model"
 )
 
-// Limits of the HTTP layer.
-const (
-	// MaxBodyBytes admits a 1000-row add at the limits of SPEC §6, as JSON
-	// encoders write it (non-ASCII characters as UTF-8): eight text fields of
-	// 500 characters at 4 bytes (16,000 bytes), customFields of 4,096 bytes
-	// and about 130 bytes of keys and quotes make 20,226 bytes a row, 20.2 MB
-	// for 1000; 32 MiB (33.5 MB) leaves 1.6× for the query and the rest. JSON
-	// that escapes every non-ASCII character (\uXXXX, 12 bytes for a 4-byte
-	// character) can take 3× that at those extremes: such a batch gets 413
-	// (REQUEST_TOO_LARGE) and must be split.
-	MaxBodyBytes = 32 << 20
-	// MaxComplexity admits a 200-row page with every Prospect field and the
-	// campaign's stats, and a 1000-row add returning every prospect and
-	// duplicate row (SPEC §4); list fields cost their limit times their child.
-	MaxComplexity = 100_000
-)
+// MaxComplexity admits a 200-row page with every Prospect field and the
+// campaign's stats, and a 1000-row add returning every prospect and
+// duplicate row (SPEC §4); list fields cost their limit times their child.
+const MaxComplexity = 100_000
 
-// Options are the dependencies of the HTTP handler.
+// Options are what the GraphQL handler is built from. The HTTP layer
+// (httpapi) brings the transport, which reads requests off the wire, and
+// the extension that must see each operation before any of this package's.
 type Options struct {
-	Store    *db.Store
-	Verifier *auth.Verifier
-	Logger   *slog.Logger
-	// DevToken, in dev mode, is put in GraphiQL's Headers pane.
-	DevToken string
+	Store   *db.Store
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+	// Transport serves the requests (POST and GET /graphql).
+	Transport graphql.Transport
+	// First, when set, runs before every other extension: the typed rows
+	// must be in the variables before anything counts them (the
+	// complexity limit) or checks them (input coercion).
+	First graphql.HandlerExtension
 	// DisableIntrospection refuses __schema and __type, and takes the
 	// "Did you mean …?" hints out of validation errors.
 	DisableIntrospection bool
-	// CORSOrigins are the origins whose pages may call the API; none: no
-	// CORS headers at all (see ParseCORSOrigins).
-	CORSOrigins []string
-	// CORSHeaders are request headers those pages may send besides
-	// DefaultCORSHeaders (see ParseCORSHeaders).
-	CORSHeaders []string
-	// RateLimit is each subject's request budget; the zero value: none.
-	RateLimit RateLimit
-	// RequestTimeout bounds each GraphQL request (its context, hence its
-	// SQL); zero: none.
-	RequestTimeout time.Duration
 	// NoFastList serves the polling query through gqlgen's generic
 	// executor too, skipping the list fast path (fastlist.go): tests compare
 	// the two answers with it.
 	NoFastList bool
-	// NoTypedRows decodes every POST body the generic way, skipping the
-	// typed rows of vars.go: tests compare the two answers with it.
-	NoTypedRows bool
-	// Draining, when it says true, makes /readyz answer 503: the server is
-	// shutting down and a load balancer should send no more.
-	Draining func() bool
 }
 
-// NewHandler serves the API: POST and GET /graphql (GET for queries only),
-// GraphiQL at /, and the health endpoints.
+// NewHandler serves GraphQL requests with gqlgen's handler: o.Transport,
+// an LRU query cache, o.First, input coercion, the document limits, APQ,
+// the complexity limit, the operation observer, the list fast path, the
+// error presenter; each request with its own page loaders (loader.go).
 func NewHandler(o Options) http.Handler {
-	m := metrics.New(o.Store.DB().DB)
-	marksStat := func(pick func(pages, reads, failures int64) int64) func() float64 {
-		return func() float64 { return float64(pick(o.Store.MarksStats())) }
-	}
-	m.CounterFunc("roster_list_marked_pages_total", "List pages found from the marks of their roster (db/marks.go) instead of a walk.",
-		marksStat(func(p, _, _ int64) int64 { return p }))
-	m.CounterFunc("roster_list_marks_reads_total", "Readings of a roster's marks.",
-		marksStat(func(_, r, _ int64) int64 { return r }))
-	m.CounterFunc("roster_list_marks_read_failures_total", "Readings of a roster's marks that failed (the roster walks meanwhile).",
-		marksStat(func(_, _, f int64) int64 { return f }))
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: m}}
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: o.Metrics}}
 	setComplexity(&cfg.Complexity)
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
-	srv.AddTransport(httpTransport{typedRows: !o.NoTypedRows, m: m})
+	srv.AddTransport(o.Transport)
 	queryCache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queryCache)
-	// First: the extensions after it (the complexity limit counts rows)
-	// see the rows the transport decoded (vars.go).
-	srv.Use(typedVariables{})
+	if o.First != nil {
+		srv.Use(o.First)
+	}
 	// Then input coercion, still before anything counts or runs.
 	srv.Use(inputRules{schema: es.Schema()})
 	// Before APQ: a query is checked before APQ keeps it.
 	useQueryLimits(srv, queryCache, !o.DisableIntrospection)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
-	srv.Use(operationObserver{m: m})
+	srv.Use(operationObserver{m: o.Metrics})
 	if !o.NoFastList {
 		// Last: the innermost response interceptor, next to execution.
 		srv.Use(fastList{es: es.(*executableSchema), r: cfg.Resolvers.(*Resolver)})
 	}
 	srv.SetErrorPresenter(errorPresenter(o.Logger))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
-
-	mux := http.NewServeMux()
-	limiter := newSubjectLimiter(o.RateLimit)
-	api := withDeadline(o.RequestTimeout, o.Verifier.Middleware(noteSubject(limiter.middleware(m, withPageLoaders(o.Store, srv)))))
-	mux.Handle("POST /graphql", requireJSON(m, limitBody(m, MaxBodyBytes, api)))
-	mux.Handle("GET /graphql", api)
-	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", "GET, POST")
-		refuse(w, r, m, http.StatusMethodNotAllowed, codeMethodNotAllowed, "/graphql takes POST, and GET for queries")
-	})
-	mux.Handle("GET /{$}", graphiql.Handler(graphiql.Options{Title: "Prospect roster", Endpoint: "/graphql", DevToken: o.DevToken}))
-	mux.Handle("GET "+graphiql.AssetsPrefix, graphiql.Assets())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if o.Draining != nil && o.Draining() {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "shutting down"})
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := o.Store.Ping(ctx); err != nil {
-			o.Logger.WarnContext(ctx, "not ready: database does not answer", "request_id", RequestID(ctx), "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
-	mux.Handle("GET /metrics", m.Handler())
-	return closeAfterChunked(withRequestID(observe(o.Logger, m, withCORS(o.CORSOrigins, o.CORSHeaders, mux))))
-}
-
-// NewServer is the HTTP server for h at addr. Its timeouts bound what a
-// slow or stalled client can hold: the headers must arrive within 5 s and
-// the whole request within 30 s (a body still arriving then is refused with
-// 400, see httpTransport), an answer gets 60 s to be written, and an idle
-// keep-alive connection is closed after 120 s.
-func NewServer(addr string, h http.Handler) *http.Server {
-	return &http.Server{
-		Addr:              addr,
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	return withPageLoaders(o.Store, srv)
 }
 
 // setComplexity makes list fields cost their size times their child: a
@@ -186,50 +100,4 @@ func pageCost(limit *int, child int) int {
 		n = min(max(*limit, 1), db.MaxLimit)
 	}
 	return 1 + n*child
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-type requestIDKey struct{}
-
-// RequestID is the id of the request ctx belongs to, as logged and as
-// echoed in X-Request-Id.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-// clientRequestID is what a client may pass as its own request id.
-var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
-// withRequestID gives every request an id (the client's X-Request-Id when
-// it is sane), echoed in the response and attached to every log line.
-func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if !clientRequestID.MatchString(id) {
-			var b [12]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
-		}
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-	})
-}
-
-// withDeadline bounds a request's context: a query or mutation still
-// running past it is cancelled in the database and answers an error.
-func withDeadline(d time.Duration, next http.Handler) http.Handler {
-	if d <= 0 {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }

@@ -15,7 +15,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // FuzzHandler drives whole requests (method, URL query, headers, body)
@@ -121,7 +121,7 @@ func fuzzHandler(tb testing.TB) (http.Handler, *panicLog, string) {
 			tb.Fatal(err)
 		}
 		fuzzLogs = &panicLog{}
-		fuzzH = graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(tb)), Verifier: v,
+		fuzzH = httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(tb)), Verifier: v,
 			Logger: slog.New(slog.NewJSONHandler(fuzzLogs, nil))})
 		fuzzSubject, err = auth.Issue(testAuth, "fuzz-handler", time.Hour)
 		if err != nil {

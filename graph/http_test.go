@@ -24,7 +24,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // htResult is a raw HTTP answer.
@@ -554,7 +554,7 @@ func TestHTTPInternalErrorsDoNotLeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: v,
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -13,6 +13,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"roster/apierr"
 )
 
 // Limits on the shape of a GraphQL document, checked before gqlgen parses
@@ -22,7 +24,7 @@ import (
 // pairwise, so 5,000 `__typename` take seconds.
 const (
 	// MaxQueryBytes bounds the query text; a large batch goes in the
-	// variables (bounded by MaxBodyBytes), not inline.
+	// variables (bounded by httpapi.MaxBodyBytes), not inline.
 	MaxQueryBytes = 64 << 10
 	// MaxQueryTokens bounds the lexical tokens of the query text.
 	MaxQueryTokens = 10_000
@@ -50,11 +52,6 @@ func useQueryLimits(srv *handler.Server, cache graphql.Cache[*ast.QueryDocument]
 		srv.SetDisableSuggestion(true)
 	}
 }
-
-// codeLimit is the code of a document over one of the limits above: a
-// request the server will not validate, hence a validation failure, with
-// extensions.limit naming the limit and extensions.max its value.
-const codeLimit = "GRAPHQL_VALIDATION_FAILED"
 
 // queryLimits is a gqlgen extension enforcing the limits above before
 // parsing (MutateOperationParameters). Without introspection, it refuses
@@ -121,7 +118,7 @@ func (l queryLimits) MutateOperationContext(_ context.Context, opCtx *graphql.Op
 	// selection set (with its fragments) is where they can be.
 	if f := introspectionField(opCtx.Doc, opCtx.Operation.SelectionSet, map[string]bool{}); f != nil {
 		e := gqlerror.ErrorPosf(f.Position, "introspection is disabled on this server")
-		errcode.Set(e, errcode.ValidationFailed)
+		errcode.Set(e, apierr.ValidationFailed)
 		return e
 	}
 	return nil
@@ -183,9 +180,12 @@ func tooManyTokens(q string, limit int) bool {
 	}
 }
 
+// limitError is the error of a document over one of the limits above: a
+// request the server will not validate, hence a validation failure, with
+// extensions.limit naming the limit and extensions.max its value.
 func limitError(limit string, maxValue int, format string, args ...any) *gqlerror.Error {
 	e := gqlerror.Errorf(format, args...)
-	errcode.Set(e, codeLimit)
+	errcode.Set(e, apierr.ValidationFailed)
 	e.Extensions["limit"] = limit
 	e.Extensions["max"] = maxValue
 	return e

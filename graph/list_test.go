@@ -25,7 +25,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/requestlog"
 )
 
 // ---------------------------------------------------------------- helpers
@@ -1354,14 +1354,14 @@ func TestListCampaigns(t *testing.T) {
 const ltCountPrefix = "ltcount-"
 
 // ltCounter records the statements run for each request whose id
-// (graph.RequestID) carries ltCountPrefix (dbtest.OnStatement).
+// (requestlog.ID) carries ltCountPrefix (dbtest.OnStatement).
 type ltCounter struct {
 	mu    sync.Mutex
 	stmts map[string][]string
 }
 
 func (h *ltCounter) record(ctx context.Context, sql string, _ []any) {
-	id := graph.RequestID(ctx)
+	id := requestlog.ID(ctx)
 	if !strings.HasPrefix(id, ltCountPrefix) {
 		return
 	}

@@ -18,7 +18,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -41,7 +41,7 @@ func server(t testing.TB) string {
 			t.Fatal(err)
 		}
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		h := graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: logger})
+		h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: logger})
 		serverURL = httptest.NewServer(h).URL // lives as long as the test binary
 	})
 	return serverURL

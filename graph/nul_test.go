@@ -17,11 +17,11 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // nulPath is one way addProspects' rows are decoded: the typed rows of
-// graph/vars.go, or gqlgen's generic way.
+// httpapi/vars.go, or gqlgen's generic way.
 type nulPath struct {
 	name  string
 	srv   fastServer
@@ -31,7 +31,7 @@ type nulPath struct {
 
 // nulPaths starts a server of each kind.
 func nulPaths(t *testing.T) []*nulPath {
-	typed, generic := serverPair(t, func(o *graph.Options) { o.NoTypedRows = true })
+	typed, generic := serverPair(t, func(o *httpapi.Options) { o.NoTypedRows = true })
 	return []*nulPath{{name: "typed rows", srv: typed, typed: true}, {name: "generic", srv: generic}}
 }
 

@@ -2,102 +2,15 @@ package graph
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"roster/auth"
 	"roster/metrics"
+	"roster/requestlog"
 )
-
-// requestInfo is what one request's log line says; the layers below the
-// logging middleware fill it in as they learn it.
-type requestInfo struct {
-	subject   string
-	operation string
-	outcome   string
-}
-
-type requestInfoKey struct{}
-
-func infoOf(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
-	return info
-}
-
-// statusRecorder remembers the status the client received: the first one
-// written (net/http ignores any later one), or 200 when the handler wrote
-// a body first.
-type statusRecorder struct {
-	http.ResponseWriter
-	status  int
-	written bool
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.written {
-		s.status, s.written = code, true
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	s.written = true
-	return s.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection's writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// observe writes one log line per request (request id, operation, subject,
-// duration, outcome) and records its latency.
-func observe(logger *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		info := &requestInfo{}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
-		d := time.Since(start)
-		route := r.URL.Path
-		if !knownRoutes[route] {
-			route = "other"
-		}
-		m.HTTPDuration.WithLabelValues(route, strconv.Itoa(rec.status)).Observe(d.Seconds())
-		if info.outcome == "" {
-			info.outcome = "ok"
-			if rec.status >= 400 {
-				info.outcome = "http " + strconv.Itoa(rec.status)
-			}
-		}
-		attrs := []any{"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "duration", d, "outcome", info.outcome}
-		if info.operation != "" {
-			attrs = append(attrs, "operation", info.operation)
-		}
-		if info.subject != "" {
-			attrs = append(attrs, "subject", info.subject)
-		}
-		logger.InfoContext(r.Context(), "request", attrs...)
-	})
-}
-
-// knownRoutes bound the route label of the HTTP metrics.
-var knownRoutes = map[string]bool{"/graphql": true, "/": true, "/healthz": true, "/readyz": true, "/metrics": true}
-
-// noteSubject records the authenticated subject for the request's log line.
-func noteSubject(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if info := infoOf(r.Context()); info != nil {
-			info.subject, _ = auth.Subject(r.Context())
-		}
-		next.ServeHTTP(w, r)
-	})
-}
 
 // operationObserver is a gqlgen extension that names each operation for
 // the log line and the metrics, and counts its errors by code.
@@ -134,13 +47,13 @@ func (o operationObserver) InterceptResponse(ctx context.Context, next graphql.R
 			codes = append(codes, code)
 		}
 	}
-	if info := infoOf(ctx); info != nil {
-		info.operation = strings.TrimSpace(opType + " " + name)
+	if info := requestlog.LineOf(ctx); info != nil {
+		info.Operation = strings.TrimSpace(opType + " " + name)
 		if field != "" {
-			info.operation += " (" + field + ")"
+			info.Operation += " (" + field + ")"
 		}
 		if len(codes) > 0 {
-			info.outcome = "errors: " + strings.Join(codes, ",")
+			info.Outcome = "errors: " + strings.Join(codes, ",")
 		}
 	}
 	return resp

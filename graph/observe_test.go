@@ -14,7 +14,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // observedServer is a server of its own whose JSON log the test reads.
@@ -25,7 +25,7 @@ func observedServer(t *testing.T) (string, *lockedBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL, logs

@@ -10,7 +10,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // replica starts a second server, as a second replica behind a load
@@ -28,7 +28,7 @@ func replica(t *testing.T, a *api) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(bdb), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	b := *a

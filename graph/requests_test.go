@@ -20,7 +20,7 @@ import (
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/graph"
+	"roster/httpapi"
 )
 
 // Issue 10: every request gets a clean answer. These tests send what a
@@ -44,10 +44,10 @@ func newLoggedServer(t testing.TB, configure func(*http.Server)) loggedServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
 	srv := httptest.NewUnstartedServer(h)
-	real := graph.NewServer("", h)
+	real := httpapi.NewServer("", h)
 	srv.Config.ReadHeaderTimeout, srv.Config.ReadTimeout = real.ReadHeaderTimeout, real.ReadTimeout
 	srv.Config.WriteTimeout, srv.Config.MaxHeaderBytes = real.WriteTimeout, real.MaxHeaderBytes
 	srv.Config.ErrorLog = log.New(s.httpLogs, "", 0)
@@ -297,6 +297,7 @@ func TestRequestErrorStatuses(t *testing.T) {
 		{"variable coercion failure", `{"query":"query CoerceFailure($id: ID!){ __typename }","variables":{"id":null}}`, "GRAPHQL_VALIDATION_FAILED"},
 		{"bad UUID variable", `{"query":"query($id: UUID!){ campaign(id: $id) { id } }","variables":{"id":"nope"}}`, "GRAPHQL_VALIDATION_FAILED"},
 		{"unknown operation name", `{"query":"query A { __typename }","operationName":"B"}`, "GRAPHQL_VALIDATION_FAILED"},
+		{"complexity limit", `{"query":"{ campaigns(limit: 200) { nodes { prospects(limit: 200) { nodes { id email firstName lastName company title } } } } }"}`, "COMPLEXITY_LIMIT_EXCEEDED"},
 	}
 	accepts := []struct {
 		accept, contentType string
@@ -329,6 +330,26 @@ func TestRequestErrorStatuses(t *testing.T) {
 				}
 			})
 		}
+	}
+	// APQ's unknown hash stops the request before it runs too, but Apollo's
+	// clients expect it with a 200 whatever they accept, and then send
+	// the query.
+	for _, acc := range accepts {
+		t.Run("unknown persisted query/"+acc.accept, func(t *testing.T) {
+			header := htBearer(a.token)
+			if acc.accept != "" {
+				header["Accept"] = acc.accept
+			}
+			body := `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + strings.Repeat("0", 64) + `"}}}`
+			r := rawPost(t, s.url, []byte(body), header)
+			s.requireClean(t, r)
+			if errs := htErrors(t, r); r.Status != http.StatusOK || len(errs) != 1 || errs[0].Code() != "PERSISTED_QUERY_NOT_FOUND" || hasDataKey(t, r.Body) {
+				t.Fatalf("HTTP %d %s", r.Status, r.Body)
+			}
+			if ct := r.Header.Get("Content-Type"); ct != acc.contentType {
+				t.Fatalf("Content-Type %q, want %q", ct, acc.contentType)
+			}
+		})
 	}
 	t.Run("an error while executing", func(t *testing.T) {
 		r := rawPost(t, s.url, []byte(`{"query":"{ prospects(campaignId: \"0190f3a0-0000-7000-8000-000000000000\") { totalCount } }"}`),

@@ -1,6 +1,7 @@
 // Package graph is the GraphQL layer: gqlgen's generated executor, the
-// resolvers (glue over the db store), the error presenter and the HTTP
-// handler that serves them.
+// resolvers (glue over the db store), the error presenter, and the
+// GraphQL handler that runs them (gqlgen's server and its extensions),
+// which the HTTP layer (httpapi) serves with its transport.
 package graph
 
 import (

@@ -25,21 +25,22 @@ import (
 	"roster/db"
 	"roster/db/dbtest"
 	"roster/graph"
+	"roster/httpapi"
 )
 
 // tpServer is a server of its own over the test database, with the
 // options set sets (the shared one runs with the defaults).
-func tpServer(t testing.TB, set func(*graph.Options)) string {
+func tpServer(t testing.TB, set func(*httpapi.Options)) string {
 	t.Helper()
 	v, err := auth.NewVerifier(testAuth)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := graph.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	o := httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if set != nil {
 		set(&o)
 	}
-	srv := httptest.NewServer(graph.NewHandler(o))
+	srv := httptest.NewServer(httpapi.NewHandler(o))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -319,7 +320,7 @@ fragment TypeRef on __Type {
 // work as before.
 func TestIntrospectionSwitch(t *testing.T) {
 	t.Parallel()
-	off := tpServer(t, func(o *graph.Options) { o.DisableIntrospection = true })
+	off := tpServer(t, func(o *httpapi.Options) { o.DisableIntrospection = true })
 	on := tpServer(t, nil)
 	a := newAPI(t)
 	typos := []struct{ name, query, hint string }{
@@ -382,7 +383,7 @@ func TestTransport(t *testing.T) {
 		t.Parallel()
 		name := "big-" + uuid.NewString()
 		big := htGQLBody(t, htCreateMutation, map[string]any{"in": map[string]any{"name": name, "channel": "EMAIL"},
-			"pad": strings.Repeat("x", graph.MaxBodyBytes)})
+			"pad": strings.Repeat("x", httpapi.MaxBodyBytes)})
 		r := htDo(t, http.MethodPost, base, "/graphql", big, htBearer(a.token))
 		tpRequireRefused(t, r, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
 		// Without a Content-Length (chunked), the cap stops the reader.
@@ -408,8 +409,8 @@ func TestTransport(t *testing.T) {
 		// The worst row SPEC §6 admits, as a JSON encoder writes it: eight
 		// text fields of 500 4-byte characters, 4096 bytes of customFields.
 		const keys = len(`{"email":"","linkedinUrl":"","firstName":"","lastName":"","company":"","title":"","phone":"","location":"","customFields":},`)
-		if worst := 1000 * (8*500*4 + 4096 + keys); worst*3/2 > graph.MaxBodyBytes {
-			t.Fatalf("1000 worst rows take %d bytes: the cap %d leaves less than 1.5x", worst, graph.MaxBodyBytes)
+		if worst := 1000 * (8*500*4 + 4096 + keys); worst*3/2 > httpapi.MaxBodyBytes {
+			t.Fatalf("1000 worst rows take %d bytes: the cap %d leaves less than 1.5x", worst, httpapi.MaxBodyBytes)
 		}
 		b := newAPI(t)
 		c := b.createCampaign("EMAIL")
@@ -424,7 +425,7 @@ func TestTransport(t *testing.T) {
 		body := htGQLBody(t, `mutation($c: UUID!, $rows: [ProspectInput!]!) {
 			addProspects(campaignId: $c, prospects: $rows, dryRun: true) { imported userErrors { code message } } }`,
 			map[string]any{"c": c, "rows": rows})
-		if len(body) < 18_000_000 || len(body) > graph.MaxBodyBytes {
+		if len(body) < 18_000_000 || len(body) > httpapi.MaxBodyBytes {
 			t.Fatalf("body of %d bytes", len(body))
 		}
 		r := htDo(t, http.MethodPost, base, "/graphql", body, htBearer(b.token))
@@ -493,8 +494,8 @@ func TestTransport(t *testing.T) {
 func TestCORS(t *testing.T) {
 	t.Parallel()
 	const app, dev, evil = "https://app.example.com", "http://localhost:5173", "https://evil.example.net"
-	base := tpServer(t, func(o *graph.Options) { o.CORSOrigins = []string{app, dev} })
-	extra := tpServer(t, func(o *graph.Options) {
+	base := tpServer(t, func(o *httpapi.Options) { o.CORSOrigins = []string{app, dev} })
+	extra := tpServer(t, func(o *httpapi.Options) {
 		o.CORSOrigins = []string{app}
 		o.CORSHeaders = []string{"X-Tenant-Id"}
 	})
@@ -627,31 +628,31 @@ func TestCORS(t *testing.T) {
 	})
 	t.Run("CORS_ORIGINS", func(t *testing.T) {
 		t.Parallel()
-		got, err := graph.ParseCORSOrigins(" https://App.example.com , http://localhost:5173,")
+		got, err := httpapi.ParseCORSOrigins(" https://App.example.com , http://localhost:5173,")
 		if err != nil || strings.Join(got, " ") != "https://app.example.com http://localhost:5173" {
 			t.Fatalf("%q %v", got, err)
 		}
-		if got, err := graph.ParseCORSOrigins(""); err != nil || len(got) != 0 {
+		if got, err := httpapi.ParseCORSOrigins(""); err != nil || len(got) != 0 {
 			t.Fatalf("%q %v", got, err)
 		}
 		for _, bad := range []string{"*", "https://*.example.com", "https://app.example.com/", "app.example.com",
 			"ftp://app.example.com", "https://user@app.example.com", "https://app.example.com?x", "null", "https://a.com/path"} {
-			if _, err := graph.ParseCORSOrigins("https://ok.example.com," + bad); err == nil {
+			if _, err := httpapi.ParseCORSOrigins("https://ok.example.com," + bad); err == nil {
 				t.Fatalf("%q accepted", bad)
 			}
 		}
 	})
 	t.Run("CORS_ALLOWED_HEADERS", func(t *testing.T) {
 		t.Parallel()
-		got, err := graph.ParseCORSHeaders(" x-tenant-id , X-Feature-Flags,")
+		got, err := httpapi.ParseCORSHeaders(" x-tenant-id , X-Feature-Flags,")
 		if err != nil || strings.Join(got, " ") != "X-Tenant-Id X-Feature-Flags" {
 			t.Fatalf("%q %v", got, err)
 		}
-		if got, err := graph.ParseCORSHeaders(""); err != nil || len(got) != 0 {
+		if got, err := httpapi.ParseCORSHeaders(""); err != nil || len(got) != 0 {
 			t.Fatalf("%q %v", got, err)
 		}
 		for _, bad := range []string{"*", "x tenant", "x-tenant:1", "x-tenant\x00", "é", "x-tenant;", `"x-tenant"`} {
-			if _, err := graph.ParseCORSHeaders("x-ok," + bad); err == nil || !strings.Contains(err.Error(), "CORS_ALLOWED_HEADERS") {
+			if _, err := httpapi.ParseCORSHeaders("x-ok," + bad); err == nil || !strings.Contains(err.Error(), "CORS_ALLOWED_HEADERS") {
 				t.Fatalf("%q: %v", bad, err)
 			}
 		}
@@ -666,7 +667,7 @@ func TestRateLimit(t *testing.T) {
 	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
 	t.Parallel()
 	const burst = 5
-	base := tpServer(t, func(o *graph.Options) { o.RateLimit = graph.RateLimit{RPS: 1, Burst: burst} })
+	base := tpServer(t, func(o *httpapi.Options) { o.RateLimit = httpapi.RateLimit{RPS: 1, Burst: burst} })
 	flooder, other := newAPI(t), newAPI(t)
 	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
 
@@ -766,7 +767,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	// One token per 100 s: the bucket does not visibly refill during the
 	// test, however slow the machine.
 	const burst, rps = 3, 0.01
-	base := tpServer(t, func(o *graph.Options) { o.RateLimit = graph.RateLimit{RPS: rps, Burst: burst} })
+	base := tpServer(t, func(o *httpapi.Options) { o.RateLimit = httpapi.RateLimit{RPS: rps, Burst: burst} })
 	a := newAPI(t)
 	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
 	headers := []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"}

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"roster/graph"
+	"roster/httpapi"
 )
 
-// TestTypedRowsMatchGeneric holds the typed rows of graph/vars.go to
+// TestTypedRowsMatchGeneric holds the typed rows of httpapi/vars.go to
 // gqlgen's generic decoding and validation: every body below goes to a
 // server reading rows straight into ProspectInputs and to one that does
 // not, each into a campaign of its own, and the two answers must be the
@@ -19,7 +19,7 @@ import (
 // generic way taken, so typed rows that silently always stepped aside
 // would fail too.
 func TestTypedRowsMatchGeneric(t *testing.T) {
-	typed, generic := serverPair(t, func(o *graph.Options) { o.NoTypedRows = true })
+	typed, generic := serverPair(t, func(o *httpapi.Options) { o.NoTypedRows = true })
 	a := newAPI(t)
 	const sel = `imported duplicates dryRun duplicateRows { index reason identity } userErrors { code message field index }
 		prospects { email linkedinUrl firstName lastName company title phone location customFields status }`

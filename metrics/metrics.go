@@ -30,7 +30,7 @@ type Metrics struct {
 	// prospects count went through gqlgen's generic executor.
 	FastList prometheus.Counter
 	// TypedRows counts the requests whose addProspects rows the POST
-	// transport decoded straight into typed rows (graph/vars.go).
+	// transport decoded straight into typed rows (httpapi/vars.go).
 	TypedRows prometheus.Counter
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // A JSONReader reads request JSON for the typed decoding of large
-// variables (graph/vars.go). Each of its reads yields exactly what
+// variables (httpapi/vars.go). Each of its reads yields exactly what
 // encoding/json (with UseNumber) and then gqlgen would make of the same
 // input, or ok=false for anything it does not read that way: a duplicate
 // name, invalid UTF-8, a value of another type. The caller then decodes the

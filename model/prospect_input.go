@@ -32,7 +32,7 @@ type ProspectInput struct {
 
 // UnmarshalGQLContext reads a validated input object (a map); v's fields
 // were type-checked by validation, except customFields' contents. A row
-// that DecodeProspectInput read straight from the request (graph/vars.go)
+// that DecodeProspectInput read straight from the request (httpapi/vars.go)
 // is taken as it is.
 func (p *ProspectInput) UnmarshalGQLContext(ctx context.Context, v any) error {
 	if row, ok := v.(*ProspectInput); ok {

@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"roster/apierr"
 )
 
 // scalarError is how a scalar refuses its input: the contract files a bad
@@ -18,7 +20,7 @@ import (
 func scalarError(format string, args ...any) error {
 	return &gqlerror.Error{
 		Message:    fmt.Sprintf(format, args...),
-		Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"},
+		Extensions: map[string]any{"code": apierr.ValidationFailed},
 	}
 }
 

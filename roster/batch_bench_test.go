@@ -16,7 +16,7 @@ func BenchmarkPlanBatch(b *testing.B) {
 	rows := make([]*model.ProspectInput, 1000)
 	for i := range rows {
 		email, first, last, company := fmt.Sprintf("Ann.Lee.api%d.%d@new-acme.example.com", i%7, i), "Ann", "Lee", "Acme"
-		// Custom fields as the API reads them (graph/vars.go).
+		// Custom fields as the API reads them (httpapi/vars.go).
 		custom, ok := model.NewJSONReader(fmt.Appendf(nil, `{"source":"bench","score":%d,"tier":"A"}`, i%100)).CompactObject()
 		if !ok {
 			b.Fatal("custom fields not read")

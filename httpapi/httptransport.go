@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"roster/apierr"
 	"roster/mediatype"
 	"roster/metrics"
 )
@@ -51,9 +52,6 @@ type httpTransport struct {
 }
 
 var _ graphql.Transport = httpTransport{}
-
-// codeBadRequest is the code of a body that is not a GraphQL request.
-const codeBadRequest = "BAD_REQUEST"
 
 // Supports takes POST and GET; requireJSON has refused a POST that is not
 // application/json before it gets here.
@@ -91,18 +89,14 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 
 	rc, errs := t.operation(ctx, exec, params, rows, body)
 	if errs != nil {
-		// A request error: nothing ran, so there is no data to speak of.
-		status := http.StatusOK
-		if contentType == mediatype.GraphQLResponse && !persistedQueryNotFound(errs) {
-			status = http.StatusBadRequest
-		}
+		// Nothing ran, so there is no data to speak of.
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
-		writeBody(w, status, requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
+		writeBody(w, requestErrorStatus(contentType, resp.Errors), requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
 		return
 	}
 	if r.Method == http.MethodGet && rc.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", http.MethodPost)
-		refuse(w, r, t.m, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+		refuse(w, r, t.m, apierr.MethodNotAllowed,
 			"GET requests only allow query operations: send mutations with POST")
 		return
 	}
@@ -185,7 +179,7 @@ func (t httpTransport) refuseBody(w http.ResponseWriter, r *http.Request, err er
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		// limitBody's writer answers 413 in place of whatever is written.
-		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		w.WriteHeader(apierr.Status(apierr.RequestTooLarge))
 		return
 	}
 	var bad *badRequest
@@ -199,7 +193,7 @@ func (t httpTransport) refuseBody(w http.ResponseWriter, r *http.Request, err er
 			bad.msg = "the request body did not arrive within the server's read timeout"
 		}
 	}
-	refuse(w, r, t.m, http.StatusBadRequest, codeBadRequest, bad.msg)
+	refuse(w, r, t.m, apierr.BadRequest, bad.msg)
 }
 
 // readBody reads the request's body into one buffer of its announced
@@ -312,15 +306,20 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// persistedQueryNotFound: APQ's unknown hash, which Apollo's clients expect
-// with a 200 whatever they accept, so that they send the query.
-func persistedQueryNotFound(errs gqlerror.List) bool {
-	for _, e := range errs {
-		if e.Extensions["code"] == "PERSISTED_QUERY_NOT_FOUND" {
-			return true
+// requestErrorStatus is the status of the answer to a request stopped
+// before it ran, by the codes of its errors as presented (apierr): 400
+// under application/graphql-response+json for request errors, else 200
+// (application/json; and an unknown APQ hash, which Apollo's clients
+// expect with a 200 whatever they accept, so that they send the query).
+func requestErrorStatus(contentType string, errs gqlerror.List) int {
+	if contentType == mediatype.GraphQLResponse {
+		for _, e := range errs {
+			if code, _ := e.Extensions["code"].(string); apierr.IsRequestError(code) {
+				return http.StatusBadRequest
+			}
 		}
 	}
-	return false
+	return http.StatusOK
 }
 
 // requestErrors is the body of a request error: errors, no data.

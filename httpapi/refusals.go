@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"errors"
@@ -11,29 +11,23 @@ import (
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"roster/apierr"
 	"roster/mediatype"
 	"roster/metrics"
+	"roster/requestlog"
 )
 
-// The codes of the requests refused before GraphQL sees them; their bodies
-// are GraphQL error bodies all the same.
-const (
-	codeRequestTooLarge  = "REQUEST_TOO_LARGE"      // 413
-	codeUnsupportedMedia = "UNSUPPORTED_MEDIA_TYPE" // 415
-	codeMethodNotAllowed = "METHOD_NOT_ALLOWED"     // 405: a mutation over GET
-	codeRateLimited      = "RATE_LIMITED"           // 429
-)
-
-// refuse answers status with a GraphQL error body carrying code (in the
-// media type the client accepts), counts the error as GraphQL errors are
-// counted, and names it on the request's log line.
-func refuse(w http.ResponseWriter, r *http.Request, m *metrics.Metrics, status int, code, msg string) {
+// refuse answers a request refused before GraphQL runs: the status of code
+// in apierr's table, and a GraphQL error body carrying code all the same
+// (in the media type the client accepts). It counts the error as GraphQL
+// errors are counted, and names it on the request's log line.
+func refuse(w http.ResponseWriter, r *http.Request, m *metrics.Metrics, code, msg string) {
 	m.Errors.WithLabelValues(code).Inc()
-	if info := infoOf(r.Context()); info != nil {
-		info.outcome = "errors: " + code
+	if info := requestlog.LineOf(r.Context()); info != nil {
+		info.Outcome = "errors: " + code
 	}
 	w.Header().Set("Content-Type", mediatype.Response(r))
-	writeBody(w, status, requestErrors{Errors: gqlerror.List{{
+	writeBody(w, apierr.Status(code), requestErrors{Errors: gqlerror.List{{
 		Message:    msg,
 		Extensions: map[string]any{"code": code},
 	}}})
@@ -63,7 +57,7 @@ func closeAfterChunked(next http.Handler) http.Handler {
 func requireJSON(m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isJSON(r.Header.Get("Content-Type")) {
-			refuse(w, r, m, http.StatusUnsupportedMediaType, codeUnsupportedMedia,
+			refuse(w, r, m, apierr.UnsupportedMediaType,
 				"POST /graphql needs Content-Type: application/json")
 			return
 		}
@@ -102,7 +96,7 @@ func limitBody(m *metrics.Metrics, limit int64, next http.Handler) http.Handler 
 }
 
 func tooLarge(w http.ResponseWriter, r *http.Request, m *metrics.Metrics, limit int64) {
-	refuse(w, r, m, http.StatusRequestEntityTooLarge, codeRequestTooLarge,
+	refuse(w, r, m, apierr.RequestTooLarge,
 		fmt.Sprintf("the request body is over the limit of %d bytes; split the batch", limit))
 }
 

@@ -1,7 +1,6 @@
-package graph
+package httpapi
 
 import (
-	"container/list"
 	"fmt"
 	"math"
 	"net/http"
@@ -9,8 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"golang.org/x/time/rate"
 
+	"roster/apierr"
 	"roster/auth"
 	"roster/metrics"
 )
@@ -22,31 +23,26 @@ type RateLimit struct {
 	Burst int
 }
 
-// maxLimitedSubjects bounds the limiters kept at once. A limiter idle long
+// maxLimitedSubjects bounds the buckets kept at once. A bucket idle long
 // enough to have refilled its whole burst is forgotten (a new one is the
 // same), so only the subjects active in the last Burst/RPS seconds are
 // kept; past this many, the least recently seen goes.
 const maxLimitedSubjects = 10_000
 
-// subjectLimiter keeps one token bucket per subject, in least recently
-// used order.
+// subjectLimiter keeps one token bucket per subject, in an LRU whose
+// entries expire once idle for the time a bucket takes to refill from
+// empty.
 type subjectLimiter struct {
 	limit rate.Limit
 	burst int
-	// idle is how long a bucket takes to refill from empty.
-	idle time.Duration
-	max  int
-	now  func() time.Time
+	// now is the buckets' clock (a test's); the LRU's expiry reads the
+	// real one.
+	now func() time.Time
 
-	mu     sync.Mutex
-	recent *list.List // of *subjectBucket, most recently seen first
-	bySub  map[string]*list.Element
-}
-
-type subjectBucket struct {
-	sub  string
-	lim  *rate.Limiter
-	seen time.Time
+	// mu makes finding a subject's bucket and taking its token one step:
+	// two first requests of a subject at once share one bucket.
+	mu      sync.Mutex
+	buckets *expirable.LRU[string, *rate.Limiter]
 }
 
 // newSubjectLimiter returns nil when rl turns the limit off.
@@ -58,15 +54,14 @@ func newSubjectLimiter(rl RateLimit) *subjectLimiter {
 	if burst < 1 {
 		burst = max(1, int(math.Ceil(rl.RPS)))
 	}
-	idle := time.Duration(float64(burst) / rl.RPS * float64(time.Second))
+	// At least a second: the LRU's cleanup goroutine, which lives as long
+	// as the process (expirable has no Close), wakes every 1/100 of it.
+	idle := max(time.Duration(float64(burst)/rl.RPS*float64(time.Second)), time.Second)
 	return &subjectLimiter{
-		limit:  rate.Limit(rl.RPS),
-		burst:  burst,
-		idle:   max(idle, time.Second),
-		max:    maxLimitedSubjects,
-		now:    time.Now,
-		recent: list.New(),
-		bySub:  map[string]*list.Element{},
+		limit:   rate.Limit(rl.RPS),
+		burst:   burst,
+		now:     time.Now,
+		buckets: expirable.NewLRU[string, *rate.Limiter](maxLimitedSubjects, nil, idle),
 	}
 }
 
@@ -86,35 +81,17 @@ func (l *subjectLimiter) allow(sub string) verdict {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// Forget the buckets that have refilled: the oldest are at the back.
-	for e := l.recent.Back(); e != nil; e = l.recent.Back() {
-		b := e.Value.(*subjectBucket)
-		if now.Sub(b.seen) < l.idle {
-			break
-		}
-		l.recent.Remove(e)
-		delete(l.bySub, b.sub)
+	lim, ok := l.buckets.Get(sub) // not ok once expired: a full bucket
+	if !ok {
+		lim = rate.NewLimiter(l.limit, l.burst)
 	}
-	var b *subjectBucket
-	if e, ok := l.bySub[sub]; ok {
-		b = e.Value.(*subjectBucket)
-		l.recent.MoveToFront(e)
-	} else {
-		if l.recent.Len() >= l.max {
-			oldest := l.recent.Back()
-			l.recent.Remove(oldest)
-			delete(l.bySub, oldest.Value.(*subjectBucket).sub)
-		}
-		b = &subjectBucket{sub: sub, lim: rate.NewLimiter(l.limit, l.burst)}
-		l.bySub[sub] = l.recent.PushFront(b)
-	}
-	b.seen = now
-	r := b.lim.ReserveN(now, 1)
+	l.buckets.Add(sub, lim) // again when known: its idle time starts over
+	r := lim.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return verdict{wait: d, left: b.lim.TokensAt(now)}
+		return verdict{wait: d, left: lim.TokensAt(now)}
 	}
-	return verdict{ok: true, left: b.lim.TokensAt(now)}
+	return verdict{ok: true, left: lim.TokensAt(now)}
 }
 
 // The rate-limit header fields, in the widely deployed form of the IETF
@@ -156,13 +133,6 @@ func retrySeconds(wait time.Duration) int {
 	return max(1, int(math.Ceil(wait.Seconds())))
 }
 
-// size is how many subjects have a bucket.
-func (l *subjectLimiter) size() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.bySub)
-}
-
 // middleware answers 429, with Retry-After in whole seconds, to a subject
 // past its budget, and gives every answer to a subject the rate-limit
 // header fields; it runs after authentication (it needs the subject) and
@@ -177,7 +147,7 @@ func (l *subjectLimiter) middleware(m *metrics.Metrics, next http.Handler) http.
 		v := l.allow(sub)
 		l.setHeaders(w.Header(), v)
 		if !v.ok {
-			refuse(w, r, m, http.StatusTooManyRequests, codeRateLimited,
+			refuse(w, r, m, apierr.RateLimited,
 				fmt.Sprintf("too many requests for this subject: retry after %d s", retrySeconds(v.wait)))
 			return
 		}

@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"fmt"
@@ -9,8 +9,7 @@ import (
 )
 
 // TestSubjectLimiter: a subject's budget is its own; Retry-After-worthy
-// waits are reported; refilled buckets are forgotten and the map never
-// holds more than its bound.
+// waits are reported; the LRU never holds more than its bound.
 func TestSubjectLimiter(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
@@ -33,25 +32,18 @@ func TestSubjectLimiter(t *testing.T) {
 		t.Fatalf("after the wait: %+v", v)
 	}
 
-	// Idle for Burst/RPS: full again, so forgotten.
-	now = now.Add(l.idle)
-	l.allow("c")
-	if n := l.size(); n != 1 {
-		t.Fatalf("%d subjects kept, want only c", n)
-	}
-
-	// Never more than max, the least recently seen going first.
-	l.max = 100
+	// Never more than the bound, the least recently seen going first.
+	l.buckets.Resize(100)
 	for i := 0; i < 250; i++ {
 		l.allow(fmt.Sprint("s", i))
 	}
-	if n := l.size(); n != 100 {
+	if n := l.buckets.Len(); n != 100 {
 		t.Fatalf("%d subjects kept", n)
 	}
-	if _, ok := l.bySub["s249"]; !ok {
+	if !l.buckets.Contains("s249") {
 		t.Fatal("the latest subject was evicted")
 	}
-	if _, ok := l.bySub["s0"]; ok {
+	if l.buckets.Contains("s0") {
 		t.Fatal("the oldest subject was kept")
 	}
 
@@ -60,6 +52,37 @@ func TestSubjectLimiter(t *testing.T) {
 	}
 	if l := newSubjectLimiter(RateLimit{RPS: 2.5}); l.burst != 3 {
 		t.Fatalf("burst %d for none given", l.burst)
+	}
+}
+
+// TestSubjectLimiterForgetsIdleBuckets: a bucket idle for Burst/RPS (here
+// the floor of 1 s) is full again, so it is forgotten, and its memory
+// given back. The buckets' own clock stands still, so that only a
+// forgotten bucket can come back full.
+func TestSubjectLimiterForgetsIdleBuckets(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	l := newSubjectLimiter(RateLimit{RPS: 3, Burst: 3})
+	l.now = func() time.Time { return now }
+	for range 3 {
+		l.allow("a")
+	}
+	if v := l.allow("a"); v.ok {
+		t.Fatalf("past the burst: %+v", v)
+	}
+	time.Sleep(time.Second + 100*time.Millisecond)
+	if v := l.allow("b"); !v.ok || v.left != 2 {
+		t.Fatalf("a new subject: %+v", v)
+	}
+	if v := l.allow("a"); !v.ok || v.left != 2 {
+		t.Fatalf("idle past the refill time, still the old bucket: %+v", v)
+	}
+	// Idle again, they are removed, not only ignored: the LRU's cleanup
+	// goes round its expiry buckets in about the idle time.
+	for deadline := time.Now().Add(10 * time.Second); l.buckets.Len() > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d idle buckets still kept (%q)", l.buckets.Len(), l.buckets.Keys())
+		}
 	}
 }
 

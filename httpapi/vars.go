@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"context"
@@ -166,7 +166,8 @@ var errUntyped = gqlerror.Errorf("a list of objects for a variable that is not [
 
 // typedVariables puts decodeRequest's rows in the operation's variables,
 // before any other operation-context mutator (the complexity limit counts
-// the rows).
+// the rows): NewHandler hands it to graph.NewHandler as the First
+// extension.
 type typedVariables struct{}
 
 var _ interface {

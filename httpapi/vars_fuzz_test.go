@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator"
 
+	"roster/graph"
 	"roster/model"
 )
 
@@ -40,7 +41,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	schema := NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema()
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		params, rows, ok := decodeRequest(body)
 		if !ok {
