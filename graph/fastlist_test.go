@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"roster/auth"
 	"roster/db"
@@ -250,18 +251,61 @@ func TestDataWrittenAsIs(t *testing.T) {
 	}
 }
 
-// TestMarksMetrics: /metrics carries the list marks' counters.
+// TestMarksMetrics: /metrics counts the list marks at work. A deep page of
+// a roster past 1000 prospects walks and has its roster's marks read in
+// the background; once they are, the same page is found from them. The
+// counters are the shared server's, so the test reads how much they move.
 func TestMarksMetrics(t *testing.T) {
 	t.Parallel()
-	res, err := http.Get(server(t) + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	for _, name := range []string{"roster_list_marked_pages_total", "roster_list_marks_reads_total", "roster_list_marks_read_failures_total"} {
-		if !regexp.MustCompile(`(?m)^` + name + ` \d+$`).Match(b) {
-			t.Errorf("no %s in /metrics", name)
+	metric := func(name string) int {
+		t.Helper()
+		res, err := http.Get(server(t) + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("no %s in /metrics", name)
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		return n
+	}
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	for batch := range 2 {
+		rows := make([]map[string]any, 600)
+		for i := range rows {
+			rows[i] = map[string]any{"email": fmt.Sprintf("m%d-%d@x.com", batch, i)}
+		}
+		a.add(c, rows, false)
+	}
+	pages, reads := metric("roster_list_marked_pages_total"), metric("roster_list_marks_reads_total")
+	failures := metric("roster_list_marks_read_failures_total")
+	deep := func() {
+		var out struct {
+			Prospects struct {
+				Nodes []struct{ Email string } `json:"nodes"`
+			} `json:"prospects"`
+		}
+		a.query(`query($c: UUID!) { prospects(campaignId: $c, page: 6, limit: 200) { nodes { email } } }`, map[string]any{"c": c}, &out)
+		if len(out.Prospects.Nodes) != 200 || out.Prospects.Nodes[0].Email != "m1-400@x.com" {
+			t.Fatalf("page 6: %d nodes, first %+v", len(out.Prospects.Nodes), out.Prospects.Nodes[:min(1, len(out.Prospects.Nodes))])
+		}
+	}
+	// The first deep page walks and has the marks read in the background;
+	// a later one is found from them.
+	for deadline := time.Now().Add(10 * time.Second); metric("roster_list_marked_pages_total") == pages; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no deep page was found from the marks within 10 s")
+		}
+		deep()
+	}
+	if got := metric("roster_list_marks_reads_total"); got <= reads {
+		t.Fatalf("roster_list_marks_reads_total %d, was %d", got, reads)
+	}
+	if got := metric("roster_list_marks_read_failures_total"); got != failures {
+		t.Fatalf("roster_list_marks_read_failures_total moved from %d to %d", failures, got)
 	}
 }
