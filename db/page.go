@@ -34,13 +34,13 @@ func NewPage(page, limit *int, keyset bool) (Page, error) {
 		p.Limit = *limit
 	}
 	if p.Number < 1 {
-		return p, &model.InputError{Field: []string{"page"}, Message: "page must be 1 or more"}
+		return p, &model.InputError{Message: "page must be 1 or more"}
 	}
 	if p.Limit < 1 {
-		return p, &model.InputError{Field: []string{"limit"}, Message: "limit must be 1 or more"}
+		return p, &model.InputError{Message: "limit must be 1 or more"}
 	}
 	if keyset && p.Number != 1 {
-		return p, &model.InputError{Field: []string{"page"}, Message: "page must be omitted or 1 when after is given"}
+		return p, &model.InputError{Message: "page must be omitted or 1 when after is given"}
 	}
 	p.Limit = min(p.Limit, MaxLimit)
 	return p, nil

@@ -14,9 +14,9 @@ var ErrNotFound = errors.New("not found")
 var ErrBadCursor = errors.New("bad cursor")
 
 // InputError is a query argument that breaks a rule (BAD_USER_INPUT as a
-// top-level error); mutations report the same as a UserError instead.
+// top-level error, its message naming the argument); mutations report the
+// same as a UserError instead.
 type InputError struct {
-	Field   []string
 	Message string
 }
 

@@ -210,11 +210,11 @@ func MarshalCursor(id uuid.UUID) graphql.Marshaler {
 func UnmarshalCursor(v any) (uuid.UUID, error) {
 	s, ok := v.(string)
 	if !ok {
-		return uuid.Nil, &InputError{Field: []string{"after"}, Message: "after must be a cursor string"}
+		return uuid.Nil, &InputError{Message: "after must be a cursor string"}
 	}
 	id, err := DecodeCursor(s)
 	if err != nil {
-		return uuid.Nil, &InputError{Field: []string{"after"}, Message: "after is not a cursor this server issued"}
+		return uuid.Nil, &InputError{Message: "after is not a cursor this server issued"}
 	}
 	return id, nil
 }

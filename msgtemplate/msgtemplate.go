@@ -56,7 +56,6 @@ func Blank(s string) bool { return strings.Trim(s, Whitespace) == "" }
 func Validate(template string) error {
 	if n := utf8.RuneCountInString(template); n > MaxLength {
 		return &model.InputError{
-			Field:   []string{"template"},
 			Message: fmt.Sprintf("template is %d characters long; at most %d are allowed", n, MaxLength),
 		}
 	}
