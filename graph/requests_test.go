@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -101,30 +100,6 @@ func (s loggedServer) loggedStatus(t testing.TB, id string) int {
 	return 0
 }
 
-// rawPost posts body as it is, with the given headers (Content-Type
-// application/json unless they say otherwise).
-func rawPost(t testing.TB, url string, body []byte, header map[string]string) htResult {
-	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw}
-}
-
 // hasDataKey tells whether a JSON body has a "data" member.
 func hasDataKey(t testing.TB, body []byte) bool {
 	t.Helper()
@@ -189,7 +164,7 @@ func TestMalformedBodies(t *testing.T) {
 				header[k] = v
 			}
 			header["X-Request-Id"] = strings.NewReplacer(",", "", "+", "").Replace(header["X-Request-Id"])
-			r := rawPost(t, s.url, tc.body, header)
+			r := htDo(t, http.MethodPost, s.url, "/graphql", tc.body, header)
 			s.requireClean(t, r)
 			errs := htErrors(t, r)
 			if r.Status != http.StatusBadRequest || errs[0].Code() != "BAD_REQUEST" {
@@ -316,7 +291,7 @@ func TestRequestErrorStatuses(t *testing.T) {
 				if acc.accept != "" {
 					header["Accept"] = acc.accept
 				}
-				r := rawPost(t, s.url, []byte(d.body), header)
+				r := htDo(t, http.MethodPost, s.url, "/graphql", []byte(d.body), header)
 				s.requireClean(t, r)
 				errs := htErrors(t, r)
 				if r.Status != acc.status || len(errs) == 0 || errs[0].Code() != d.code {
@@ -341,7 +316,7 @@ func TestRequestErrorStatuses(t *testing.T) {
 				header["Accept"] = acc.accept
 			}
 			body := `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + strings.Repeat("0", 64) + `"}}}`
-			r := rawPost(t, s.url, []byte(body), header)
+			r := htDo(t, http.MethodPost, s.url, "/graphql", []byte(body), header)
 			s.requireClean(t, r)
 			if errs := htErrors(t, r); r.Status != http.StatusOK || len(errs) != 1 || errs[0].Code() != "PERSISTED_QUERY_NOT_FOUND" || hasDataKey(t, r.Body) {
 				t.Fatalf("HTTP %d %s", r.Status, r.Body)
@@ -352,7 +327,7 @@ func TestRequestErrorStatuses(t *testing.T) {
 		})
 	}
 	t.Run("an error while executing", func(t *testing.T) {
-		r := rawPost(t, s.url, []byte(`{"query":"{ prospects(campaignId: \"0190f3a0-0000-7000-8000-000000000000\") { totalCount } }"}`),
+		r := htDo(t, http.MethodPost, s.url, "/graphql", []byte(`{"query":"{ prospects(campaignId: \"0190f3a0-0000-7000-8000-000000000000\") { totalCount } }"}`),
 			map[string]string{"Authorization": "Bearer " + a.token, "Accept": "application/graphql-response+json"})
 		s.requireClean(t, r)
 		if errs := htErrors(t, r); r.Status != http.StatusOK || len(errs) != 1 || errs[0].Code() != "NOT_FOUND" || !hasDataKey(t, r.Body) {
