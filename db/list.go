@@ -19,20 +19,6 @@ import (
 	"roster/model"
 )
 
-// ListQuery is one request for a page of a roster (SPEC §8).
-type ListQuery struct {
-	Status *model.ProspectStatus
-	Stage  *model.ProspectStage
-	Page   *int
-	Limit  *int
-	// After is the id an `after` cursor decoded to.
-	After *uuid.UUID
-	// Fields, when set, are the only Prospect fields (GraphQL names) the
-	// caller will read: the others' columns are not sent (NULL in their
-	// place), which saves PostgreSQL producing them. Id is always read.
-	Fields []string
-}
-
 // ProspectPage is one page of a roster.
 type ProspectPage struct {
 	Prospects  []*model.Prospect
@@ -93,10 +79,7 @@ func (s *Store) ListProspects(ctx context.Context, owner string, campaignID uuid
 		return nil, err
 	}
 	// Marks (marks.go) serve deep pages of a whole roster or of one status.
-	markKey, markable := marksKey{campaign: campaignID}, q.After == nil && q.Stage == nil && pg.Offset() >= marksEvery
-	if q.Status != nil {
-		markKey.status = q.Status.DB()
-	}
+	markKey, markable := q.marksFor(campaignID, pg)
 	var mark *markPos
 	if markable {
 		if v, id, skip, ok := s.marks.at(markKey, pg.Offset()); ok {
