@@ -2,6 +2,8 @@ package db
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -11,9 +13,10 @@ import (
 // ListQuery is one request for a page of a roster (SPEC §8): the arguments
 // of the prospects fields, and the fields the caller will read. It is built
 // from a field's arguments in one place, NewListQuery, through listArgs;
-// the loader's key (Key) and whether marks can place its page (marksFor)
-// derive from the same table, so an argument cannot reach the one and miss
-// the other.
+// the loader's key (Key), whether marks can place its page (marksFor) and
+// the statuses its filters let through (statuses: both listing
+// statements' WHERE and their count) derive from the same table, so an
+// argument cannot reach the one and miss the other.
 type ListQuery struct {
 	Status *model.ProspectStatus
 	Stage  *model.ProspectStage
@@ -52,6 +55,11 @@ type listArg struct {
 	// the default, means never: a query giving it walks, so a new filter
 	// is never served from the marks of a roster it does not filter.
 	marks func(q ListQuery) (status string)
+	// statuses, for a filter, are the statuses it lets through, when given;
+	// nil for an argument that says where the page is (position). A
+	// filter is a set of statuses because that is what the kept stats
+	// count (totalExpr): one of another kind needs a count of its own.
+	statuses func(q ListQuery) statusSet
 }
 
 // listArgs are the arguments of the prospects fields, written once:
@@ -59,23 +67,25 @@ type listArg struct {
 // TestListQueryKnowsSchema (graph) holds them to schema.graphqls: both
 // fields' arguments, each of which must reach Key.
 var listArgs = [...]listArg{
-	optional("status",
+	filter("status",
 		func(q ListQuery) *model.ProspectStatus { return q.Status },
 		func(q ListQuery, v *model.ProspectStatus) ListQuery { q.Status = v; return q },
+		func(st model.ProspectStatus) statusSet { return statusesOf(st) },
 		func(q ListQuery) string { return q.Status.DB() }), // that status's marks
-	optional("stage",
+	filter("stage",
 		func(q ListQuery) *model.ProspectStage { return q.Stage },
 		func(q ListQuery, v *model.ProspectStage) ListQuery { q.Stage = v; return q },
+		func(st model.ProspectStage) statusSet { return statusesOf(st.Statuses()...) },
 		nil),
-	optional("page",
+	position("page",
 		func(q ListQuery) *int { return q.Page },
 		func(q ListQuery, v *int) ListQuery { q.Page = v; return q },
 		marksPlace),
-	optional("limit",
+	position("limit",
 		func(q ListQuery) *int { return q.Limit },
 		func(q ListQuery, v *int) ListQuery { q.Limit = v; return q },
 		marksPlace),
-	optional("after", // a keyset page seeks its cursor, no marks
+	position("after", // a keyset page seeks its cursor, no marks
 		func(q ListQuery) *uuid.UUID { return q.After },
 		func(q ListQuery, v *uuid.UUID) ListQuery { q.After = v; return q },
 		nil),
@@ -85,9 +95,10 @@ var listArgs = [...]listArg{
 // page is, which is what marks find.
 func marksPlace(ListQuery) string { return "" }
 
-// optional is the listArg of a nullable argument, held in a ListQuery as a
-// *T that get reads and put writes.
-func optional[T comparable](name string, get func(ListQuery) *T, put func(ListQuery, *T) ListQuery, marks func(ListQuery) string) listArg {
+// position is the listArg of a nullable argument that says where the page
+// is in the filtered roster (NewPage, the keyset seek), held in a
+// ListQuery as a *T that get reads and put writes.
+func position[T comparable](name string, get func(ListQuery) *T, put func(ListQuery, *T) ListQuery, marks func(ListQuery) string) listArg {
 	return listArg{
 		name: name,
 		set: func(q ListQuery, v any) (ListQuery, bool) {
@@ -103,6 +114,53 @@ func optional[T comparable](name string, get func(ListQuery) *T, put func(ListQu
 		},
 		marks: marks,
 	}
+}
+
+// filter is the listArg of a nullable argument that keeps the prospects
+// of the statuses it names.
+func filter[T comparable](name string, get func(ListQuery) *T, put func(ListQuery, *T) ListQuery, statuses func(T) statusSet, marks func(ListQuery) string) listArg {
+	a := position(name, get, put, marks)
+	a.statuses = func(q ListQuery) statusSet { return statuses(*get(q)) }
+	return a
+}
+
+// statusSet is a set of prospect statuses: bit i is
+// model.AllProspectStatuses[i].
+type statusSet uint32
+
+func statusesOf(sts ...model.ProspectStatus) statusSet {
+	var s statusSet
+	for i, st := range model.AllProspectStatuses {
+		if slices.Contains(sts, st) {
+			s |= 1 << i
+		}
+	}
+	return s
+}
+
+// list is the set's statuses in pipeline order.
+func (s statusSet) list() []model.ProspectStatus {
+	out := make([]model.ProspectStatus, 0, bits.OnesCount32(uint32(s)))
+	for i, st := range model.AllProspectStatuses {
+		if s&(1<<i) != 0 {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// statuses are the statuses q's filters let through (every filter given:
+// they are ANDed), and whether it gives any. Both listing statements'
+// WHERE (statusWhere) and count (totalExpr) derive from them.
+func (q ListQuery) statuses() (set statusSet, filtered bool) {
+	set = ^statusSet(0)
+	for i := range listArgs {
+		if a := &listArgs[i]; a.statuses != nil && a.given(q) {
+			set &= a.statuses(q)
+			filtered = true
+		}
+	}
+	return set, filtered
 }
 
 // ListArgs names the arguments a ListQuery knows: Query.prospects takes

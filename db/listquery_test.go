@@ -1,6 +1,7 @@
 package db
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -97,6 +98,39 @@ func TestListMarksFor(t *testing.T) {
 		k, ok := tt.q.marksFor(c, tt.pg)
 		if ok != tt.ok || (ok && (k.campaign != c || k.status != tt.status)) {
 			t.Errorf("%s: %+v, %v", tt.name, k, ok)
+		}
+	}
+}
+
+// TestListStatuses: the filters are sets of statuses, ANDed; the page's
+// WHERE and its count (the kept stats' keys) are written from the same
+// set.
+func TestListStatuses(t *testing.T) {
+	t.Parallel()
+	if n := len(model.AllProspectStatuses); n > 32 {
+		t.Fatalf("%d statuses do not fit a statusSet", n)
+	}
+	sent, bounced := ptr(model.ProspectStatusSent), ptr(model.ProspectStatusBounced)
+	inFlight, terminal := ptr(model.ProspectStageInFlight), ptr(model.ProspectStageTerminal)
+	for _, tt := range []struct {
+		name        string
+		q           ListQuery
+		where, want string
+	}{
+		{"none", ListQuery{Page: ptr(2)}, "", "(c.stats ->> 'total')::int"},
+		{"a status", ListQuery{Status: sent}, " AND status = $1", "(c.stats ->> 'sent')::int"},
+		{"a stage", ListQuery{Stage: inFlight}, " AND status = ANY($1::text[])",
+			"((c.stats ->> 'sent')::int + (c.stats ->> 'connection_sent')::int + (c.stats ->> 'connected')::int + (c.stats ->> 'message_sent')::int)"},
+		{"a status in the stage", ListQuery{Status: bounced, Stage: terminal}, " AND status = $1", "(c.stats ->> 'bounced')::int"},
+		{"a status not in the stage", ListQuery{Status: sent, Stage: terminal}, " AND false", "0"},
+	} {
+		var params []any
+		where := statusWhere(tt.q, "status", func(v any) string {
+			params = append(params, v)
+			return fmt.Sprintf("$%d", len(params))
+		})
+		if where != tt.where || totalExpr(tt.q) != tt.want {
+			t.Errorf("%s: WHERE %q, count %q", tt.name, where, totalExpr(tt.q))
 		}
 	}
 }
