@@ -24,7 +24,8 @@ type pageLoaders struct {
 	mu sync.Mutex
 	// siblings are the campaigns a list query returned in this request.
 	siblings []uuid.UUID
-	// byArgs holds each argument set's pages, loaded once.
+	// byArgs holds each argument set's pages, loaded once, by the list
+	// query's key (db.ListQuery.Key: every argument).
 	byArgs map[db.ListKey]*pageBatch
 }
 
