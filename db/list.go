@@ -15,23 +15,10 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"roster/model"
 )
-
-// ListQuery is one request for a page of a roster (SPEC §8).
-type ListQuery struct {
-	Status *model.ProspectStatus
-	Stage  *model.ProspectStage
-	Page   *int
-	Limit  *int
-	// After is the id an `after` cursor decoded to.
-	After *uuid.UUID
-	// Fields, when set, are the only Prospect fields (GraphQL names) the
-	// caller will read: the others' columns are not sent (NULL in their
-	// place), which saves PostgreSQL producing them. Id is always read.
-	Fields []string
-}
 
 // ProspectPage is one page of a roster.
 type ProspectPage struct {
@@ -43,32 +30,56 @@ type ProspectPage struct {
 
 // manyRow is one row of the several-rosters listing statement.
 type manyRow struct {
-	CampaignKey   uuid.UUID           `bun:"campaign_key"`
-	CampaignStats model.CampaignStats `bun:"campaign_stats"`
+	CampaignKey uuid.UUID `bun:"campaign_key"`
+	TotalCount  int       `bun:"total_count"`
 	model.Prospect
 }
 
-// totalExpr is the filter's count read from the kept stats (SPEC §9).
+// totalExpr is the filter's count, totalCount, read from the kept stats
+// (SPEC §9) of the campaign `c`: both listing statements select it, so the
+// count is written once, and costs no scan. (ListProspects needs it in SQL
+// anyway: its walk starts from the end of the roster nearer the page.) It
+// counts the statuses the page's WHERE (statusWhere) keeps.
 func totalExpr(q ListQuery) string {
-	key := func(st model.ProspectStatus) string {
-		return "(c.stats ->> '" + strings.ToLower(string(st)) + "')::int"
+	set, filtered := q.statuses()
+	if !filtered {
+		return "(c.stats ->> 'total')::int"
 	}
-	switch {
-	case q.Status != nil && q.Stage != nil:
-		if q.Status.Stage() != *q.Stage {
-			return "0"
-		}
-		return key(*q.Status)
-	case q.Status != nil:
-		return key(*q.Status)
-	case q.Stage != nil:
-		var terms []string
-		for _, st := range q.Stage.Statuses() {
-			terms = append(terms, key(st))
-		}
-		return "(" + strings.Join(terms, " + ") + ")"
+	var terms []string
+	for _, st := range set.list() {
+		terms = append(terms, "(c.stats ->> '"+st.DB()+"')::int")
 	}
-	return "(c.stats ->> 'total')::int"
+	switch len(terms) {
+	case 0:
+		return "0"
+	case 1:
+		return terms[0]
+	}
+	return "(" + strings.Join(terms, " + ") + ")"
+}
+
+// statusWhere is the condition q's filters put on the status column col,
+// "" when there are none: one status an equality (the index's
+// (campaign_id, status, id) order), several an array, none false. param
+// adds a parameter (a status's database spelling, or an array of them)
+// and returns its placeholder.
+func statusWhere(q ListQuery, col string, param func(v any) string) string {
+	set, filtered := q.statuses()
+	if !filtered {
+		return ""
+	}
+	sts := set.list()
+	switch len(sts) {
+	case 0:
+		return " AND false"
+	case 1:
+		return " AND " + col + " = " + param(sts[0].DB())
+	}
+	names := make([]string, len(sts))
+	for i, st := range sts {
+		names[i] = st.DB()
+	}
+	return " AND " + col + " = ANY(" + param(names) + "::text[])"
 }
 
 // ListProspects serves one page of a roster in roster order, oldest first,
@@ -93,10 +104,7 @@ func (s *Store) ListProspects(ctx context.Context, owner string, campaignID uuid
 		return nil, err
 	}
 	// Marks (marks.go) serve deep pages of a whole roster or of one status.
-	markKey, markable := marksKey{campaign: campaignID}, q.After == nil && q.Stage == nil && pg.Offset() >= marksEvery
-	if q.Status != nil {
-		markKey.status = q.Status.DB()
-	}
+	markKey, markable := q.marksFor(campaignID, pg)
 	var mark *markPos
 	if markable {
 		if v, id, skip, ok := s.marks.at(markKey, pg.Offset()); ok {
@@ -138,17 +146,7 @@ type markPos struct {
 func (s *Store) listOnce(ctx context.Context, owner string, campaignID uuid.UUID, q ListQuery, pg Page, mark *markPos) (*ProspectPage, int64, error) {
 	var args params
 	cid := args.add(campaignID)
-	filter := ""
-	if q.Status != nil {
-		filter += " AND status = " + args.add(q.Status.DB())
-	}
-	if q.Stage != nil {
-		var sts []string
-		for _, st := range q.Stage.Statuses() {
-			sts = append(sts, st.DB())
-		}
-		filter += " AND status = ANY(" + args.add(sts) + "::text[])"
-	}
+	filter := statusWhere(q, "status", args.add)
 	t := totalExpr(q)
 	var ids string
 	switch {
@@ -450,25 +448,19 @@ func (s *Store) ListProspectsMany(ctx context.Context, owner string, campaignIDs
 	if err != nil {
 		return nil, err
 	}
-	var where []string
 	args := []any{}
-	if q.Status != nil {
-		where = append(where, "p.status = ?")
-		args = append(args, *q.Status)
-	}
-	if q.Stage != nil {
-		where = append(where, "p.status IN (?)")
-		args = append(args, bun.In(q.Stage.Statuses()))
-	}
+	filter := statusWhere(q, "p.status", func(v any) string {
+		if names, ok := v.([]string); ok {
+			v = pgdialect.Array(names)
+		}
+		args = append(args, v)
+		return "?"
+	})
 	if q.After != nil {
-		where = append(where, "p.id > ?")
+		filter += " AND p.id > ?"
 		args = append(args, *q.After)
 	}
-	filter := ""
-	if len(where) > 0 {
-		filter = " AND " + strings.Join(where, " AND ")
-	}
-	query := `SELECT c.id AS campaign_key, c.stats AS campaign_stats, p.*
+	query := `SELECT c.id AS campaign_key, coalesce(` + totalExpr(q) + `, 0) AS total_count, p.*
 FROM campaigns AS c
 LEFT JOIN LATERAL (
 	SELECT p.* FROM prospects AS p
@@ -490,7 +482,7 @@ ORDER BY c.id, p.id`
 		page, ok := pages[r.CampaignKey]
 		if !ok {
 			page = &ProspectPage{
-				TotalCount: r.CampaignStats.Matching(q.Status, q.Stage),
+				TotalCount: r.TotalCount,
 				Page:       pg,
 				Keyset:     q.After != nil,
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"roster/db"
 	"roster/model"
 )
 
@@ -99,16 +98,9 @@ func (f fastList) serve(ctx context.Context, opCtx *graphql.OperationContext, fi
 	if err != nil {
 		return nil, false, nil
 	}
-	status, _ := args["status"].(*model.ProspectStatus)
-	stage, _ := args["stage"].(*model.ProspectStage)
-	page, _ := args["page"].(*int)
-	limit, _ := args["limit"].(*int)
-	after, _ := args["after"].(*uuid.UUID)
 	// The same as the resolver (Query.prospects), reading only the columns
 	// the selection needs.
-	conn, err := f.r.listProspects(ctx, args["campaignId"].(uuid.UUID), db.ListQuery{
-		Status: status, Stage: stage, Page: page, Limit: limit, After: after, Fields: prospectFields(plan, nil),
-	}, false)
+	conn, err := f.r.listProspects(ctx, args, nil, prospectFields(plan, nil))
 	if err != nil {
 		return nil, false, err
 	}

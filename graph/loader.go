@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -25,8 +24,9 @@ type pageLoaders struct {
 	mu sync.Mutex
 	// siblings are the campaigns a list query returned in this request.
 	siblings []uuid.UUID
-	// byArgs holds each argument set's pages, loaded once.
-	byArgs map[string]*pageBatch
+	// byArgs holds each argument set's pages, loaded once, by the list
+	// query's key (db.ListQuery.Key: every argument).
+	byArgs map[db.ListKey]*pageBatch
 }
 
 type pageBatch struct {
@@ -41,7 +41,7 @@ type pageLoadersKey struct{}
 // shared between requests, nor between subjects).
 func withPageLoaders(store *db.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l := &pageLoaders{store: store, byArgs: map[string]*pageBatch{}}
+		l := &pageLoaders{store: store, byArgs: map[db.ListKey]*pageBatch{}}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), pageLoadersKey{}, l)))
 	})
 }
@@ -69,7 +69,7 @@ func (l *pageLoaders) load(ctx context.Context, owner string, campaignID uuid.UU
 		l.mu.Unlock()
 		return l.store.ListProspects(ctx, owner, campaignID, q)
 	}
-	key := fmt.Sprint(deref(q.Status), deref(q.Stage), deref(q.Page), deref(q.Limit), deref(q.After))
+	key := q.Key()
 	batch, ok := l.byArgs[key]
 	if !ok {
 		batch = &pageBatch{}
@@ -89,11 +89,4 @@ func (l *pageLoaders) load(ctx context.Context, owner string, campaignID uuid.UU
 		return nil, model.ErrNotFound // removed since it was listed
 	}
 	return pg, nil
-}
-
-func deref[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
 }

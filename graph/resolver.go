@@ -9,7 +9,6 @@ import (
 	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/google/uuid"
 
 	"roster/auth"
 	"roster/db"
@@ -73,25 +72,48 @@ func prospectConnection(pg *db.ProspectPage) *model.ProspectConnection {
 	return conn
 }
 
-// listProspects serves a page of a roster. Campaign.prospects passes
-// batched, so a list of campaigns loads its rosters in one statement; a
-// lone Query.prospects (the polling hot path) goes straight to the store,
-// without the loader's wait.
-func (r *Resolver) listProspects(ctx context.Context, campaignID uuid.UUID, q db.ListQuery, batched bool) (*model.ProspectConnection, error) {
+// listProspects serves a prospects field from its arguments as gqlgen's
+// executor parsed them, which db.NewListQuery alone reads (never by name
+// here, in the resolvers or in the fast path), so the arguments reach the
+// page, the loader's key and the marks through one table. parent is the
+// campaign of Campaign.prospects (nil for Query.prospects, whose
+// campaignId names the roster): a list of campaigns loads its rosters in
+// one statement through the loader, while a lone Query.prospects (the
+// polling hot path) goes straight to the store, without the loader's
+// wait. fields, when not nil, are the only Prospect fields the caller
+// will write (ListQuery.Fields).
+func (r *Resolver) listProspects(ctx context.Context, args map[string]any, parent *model.Campaign, fields []string) (*model.ProspectConnection, error) {
 	sub, err := owner(ctx)
 	if err != nil {
 		return nil, err
 	}
+	q, roster, err := db.NewListQuery(args)
+	if err != nil {
+		return nil, err
+	}
+	q.Fields = fields
+	if parent != nil {
+		roster = parent.ID
+	}
 	var pg *db.ProspectPage
-	if l, ok := ctx.Value(pageLoadersKey{}).(*pageLoaders); ok && batched {
-		pg, err = l.load(ctx, sub, campaignID, q)
+	if l, ok := ctx.Value(pageLoadersKey{}).(*pageLoaders); ok && parent != nil {
+		pg, err = l.load(ctx, sub, roster, q)
 	} else {
-		pg, err = r.Store.ListProspects(ctx, sub, campaignID, q)
+		pg, err = r.Store.ListProspects(ctx, sub, roster, q)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return prospectConnection(pg), nil
+}
+
+// fieldArgs are the arguments of the field being resolved, as the
+// executor parsed them. The prospects resolvers pass these to
+// listProspects rather than their parameters: a new argument of the
+// schema is a new parameter gqlgen adds and nothing would read, while in
+// this map it is one db.NewListQuery refuses until its table knows it.
+func fieldArgs(ctx context.Context) map[string]any {
+	return graphql.GetFieldContext(ctx).Args
 }
 
 func removePayload(res *db.RemoveResult, err error) (*model.RemoveProspectsPayload, error) {

@@ -16,7 +16,7 @@ import (
 
 // Prospects is the resolver for the prospects field.
 func (r *campaignResolver) Prospects(ctx context.Context, obj *model.Campaign, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error) {
-	return r.listProspects(ctx, obj.ID, db.ListQuery{Status: status, Stage: stage, Page: page, Limit: limit, After: after}, true)
+	return r.listProspects(ctx, fieldArgs(ctx), obj, nil)
 }
 
 // CreateCampaign is the resolver for the createCampaign field.
@@ -151,7 +151,7 @@ func (r *queryResolver) Prospects(ctx context.Context, campaignID uuid.UUID, sta
 	if err := listError(ctx); err != nil {
 		return nil, err // the list fast path's answer (fastlist.go)
 	}
-	return r.listProspects(ctx, campaignID, db.ListQuery{Status: status, Stage: stage, Page: page, Limit: limit, After: after}, false)
+	return r.listProspects(ctx, fieldArgs(ctx), nil, nil)
 }
 
 // Prospect is the resolver for the prospect field.

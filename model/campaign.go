@@ -53,54 +53,6 @@ func (s CampaignStats) Terminal() int {
 	return s.Replied + s.Bounced + s.Completed + s.TimedOut + s.Cancelled
 }
 
-// Count is the number of prospects in one status.
-func (s CampaignStats) Count(st ProspectStatus) int {
-	switch st {
-	case ProspectStatusPending:
-		return s.Pending
-	case ProspectStatusSent:
-		return s.Sent
-	case ProspectStatusConnectionSent:
-		return s.ConnectionSent
-	case ProspectStatusConnected:
-		return s.Connected
-	case ProspectStatusMessageSent:
-		return s.MessageSent
-	case ProspectStatusReplied:
-		return s.Replied
-	case ProspectStatusBounced:
-		return s.Bounced
-	case ProspectStatusCompleted:
-		return s.Completed
-	case ProspectStatusTimedOut:
-		return s.TimedOut
-	case ProspectStatusCancelled:
-		return s.Cancelled
-	}
-	return 0
-}
-
-// Matching counts the prospects that pass a listing's filters, so a list's
-// totalCount comes from the kept stats rather than a count over the roster.
-func (s CampaignStats) Matching(status *ProspectStatus, stage *ProspectStage) int {
-	switch {
-	case status != nil && stage != nil:
-		if status.Stage() != *stage {
-			return 0
-		}
-		return s.Count(*status)
-	case status != nil:
-		return s.Count(*status)
-	case stage != nil:
-		n := 0
-		for _, st := range stage.Statuses() {
-			n += s.Count(st)
-		}
-		return n
-	}
-	return s.Total
-}
-
 // Value stores the stats as the jsonb object of SPEC §9.
 func (s CampaignStats) Value() (driver.Value, error) {
 	b, err := json.Marshal(s)
