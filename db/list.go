@@ -212,23 +212,22 @@ type pageColumn struct {
 	fields     []string
 }
 
-var pageColumnList = []pageColumn{
-	{"p.id", "", nil}, // always: order, cursors
-	{"p.campaign_id", "NULL::uuid", []string{"campaignId"}},
-	{"p.identity", "NULL::text", nil}, // no field answers it: only when all are read
-	{"p.email", "NULL::text", []string{"email"}},
-	{"p.linkedin_url", "NULL::text", []string{"linkedinUrl"}},
-	{"p.first_name", "NULL::text", []string{"firstName"}},
-	{"p.last_name", "NULL::text", []string{"lastName"}},
-	{"p.company", "NULL::text", []string{"company"}},
-	{"p.title", "NULL::text", []string{"title"}},
-	{"p.phone", "NULL::text", []string{"phone"}},
-	{"p.location", "NULL::text", []string{"location"}},
-	{"p.custom_fields", "NULL::jsonb", []string{"customFields"}},
-	{"p.status", "NULL::text", []string{"status", "stage"}},
-	{"p.created_at", "NULL::timestamptz", []string{"createdAt"}},
-	{"p.updated_at", "NULL::timestamptz", []string{"updatedAt"}},
-}
+var pageColumnList = func() []pageColumn {
+	cols := []pageColumn{
+		{"p.id", "", nil}, // always: order, cursors
+		{"p.campaign_id", "NULL::uuid", []string{"campaignId"}},
+		{"p.identity", "NULL::text", nil}, // no field answers it: only when all are read
+	}
+	for _, f := range model.ProspectTexts {
+		cols = append(cols, pageColumn{"p." + f.Column, "NULL::text", []string{f.Name}})
+	}
+	return append(cols,
+		pageColumn{"p.custom_fields", "NULL::jsonb", []string{model.CustomFieldsField}},
+		pageColumn{"p.status", "NULL::text", []string{"status", "stage"}},
+		pageColumn{"p.created_at", "NULL::timestamptz", []string{"createdAt"}},
+		pageColumn{"p.updated_at", "NULL::timestamptz", []string{"updatedAt"}},
+	)
+}()
 
 // pageColumns lists a page's prospect columns, NULL for those no field in
 // fields needs (fields nil: all of them).
@@ -257,10 +256,12 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		custom           = make([]byte, 0, 96*capacity)
 		texts            = pageTexts{buf: make([]byte, 0, 48*capacity), spans: make([]textSpan, 0, 5*capacity)}
 		p                model.Prospect
-		dest             = []any{total, version, &id, &campaign, &identity, &p.Email, &p.LinkedinURL, &p.FirstName, &p.LastName,
-			&p.Company, &p.Title, &p.Phone, &p.Location, nil, &status, &created, &updated}
+		dest             = append(make([]any, 0, len(pageOIDs)), total, version, &id, &campaign, &identity)
 	)
-	const customCol = 13
+	for _, f := range model.ProspectTexts {
+		dest = append(dest, f.Of(&p))
+	}
+	dest = append(dest, nil, &status, &created, &updated) // custom fields: read raw below
 	direct = decodable(rows.FieldDescriptions())
 	for rows.Next() {
 		found = true
@@ -315,25 +316,17 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 	return out, found, direct, nil
 }
 
-// The listing statement's columns that pageTexts reads: the identity, then
-// the eight texts of a prospect (pageTextFields), then the status.
+// The listing statement's columns by position: the total and the roster
+// version, then pageColumnList's: the id, the campaign, the identity, the
+// profile's texts (model.ProspectTexts, in order), the custom fields, the
+// status and the two timestamps.
 const (
 	identityCol  = 4
-	firstTextCol = 5
-	statusCol    = 14
+	firstTextCol = identityCol + 1
+	customCol    = firstTextCol + len(model.ProspectTexts)
+	statusCol    = customCol + 1
+	createdCol   = statusCol + 1
 )
-
-// pageTextFields are where the text columns go, in column order.
-var pageTextFields = [...]func(*model.Prospect) **string{
-	func(p *model.Prospect) **string { return &p.Email },
-	func(p *model.Prospect) **string { return &p.LinkedinURL },
-	func(p *model.Prospect) **string { return &p.FirstName },
-	func(p *model.Prospect) **string { return &p.LastName },
-	func(p *model.Prospect) **string { return &p.Company },
-	func(p *model.Prospect) **string { return &p.Title },
-	func(p *model.Prospect) **string { return &p.Phone },
-	func(p *model.Prospect) **string { return &p.Location },
-}
 
 // pageTexts gathers the text columns of a page's rows into one buffer and
 // makes them strings in one allocation once the page is read: a string
@@ -345,7 +338,7 @@ type pageTexts struct {
 }
 
 // textSpan is one text of a page: its row, its field (-1: the identity,
-// else an index of pageTextFields) and its bytes in buf.
+// else an index of model.ProspectTexts) and its bytes in buf.
 type textSpan struct {
 	row, field, start, end int32
 }
@@ -359,7 +352,7 @@ func (t *pageTexts) add(row int, raw [][]byte) {
 	if v := raw[identityCol]; v != nil {
 		keep(-1, v)
 	}
-	for f := range pageTextFields {
+	for f := range model.ProspectTexts {
 		if v := raw[firstTextCol+f]; v != nil {
 			keep(int32(f), v)
 		}
@@ -379,15 +372,19 @@ func (t *pageTexts) resolve(page []model.Prospect) {
 		if sp.field < 0 {
 			p.Identity = strs[k]
 		} else {
-			*pageTextFields[sp.field](p) = &strs[k]
+			*model.ProspectTexts[sp.field].Of(p) = &strs[k]
 		}
 	}
 }
 
 // pageOIDs are the types of the listing statement's columns, in order.
-var pageOIDs = [...]uint32{pgtype.Int4OID, pgtype.Int8OID, pgtype.UUIDOID, pgtype.UUIDOID, pgtype.TextOID,
-	pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID,
-	pgtype.TextOID, pgtype.JSONBOID, pgtype.TextOID, pgtype.TimestamptzOID, pgtype.TimestamptzOID}
+var pageOIDs = func() []uint32 {
+	oids := []uint32{pgtype.Int4OID, pgtype.Int8OID, pgtype.UUIDOID, pgtype.UUIDOID, pgtype.TextOID}
+	for range model.ProspectTexts {
+		oids = append(oids, pgtype.TextOID)
+	}
+	return append(oids, pgtype.JSONBOID, pgtype.TextOID, pgtype.TimestamptzOID, pgtype.TimestamptzOID)
+}()
 
 // decodable says decodePageRow can read the listing statement's columns:
 // they have the expected types, and those whose binary and text forms
@@ -429,7 +426,7 @@ func decodePageRow(raw [][]byte, total *int, version *int64, id, campaign *pgtyp
 		copy(u.Bytes[:], v)
 	}
 	for i, ts := range []*pgtype.Timestamptz{created, updated} {
-		v := raw[15+i]
+		v := raw[createdCol+i]
 		*ts = pgtype.Timestamptz{Valid: len(v) == 8}
 		if ts.Valid {
 			ts.Time = time.UnixMicro(int64(binary.BigEndian.Uint64(v)) + pgEpochMicros).UTC()

@@ -171,19 +171,14 @@ const (
 	// Prospect
 	kID
 	kCampaignID
-	kEmail
-	kLinkedinURL
-	kFirstName
-	kLastName
-	kCompany
-	kTitle
-	kPhone
-	kLocation
 	kCustomFields
 	kStatus
 	kStage
 	kCreatedAt
 	kUpdatedAt
+	// kText is the first of the profile's text fields: kText+i is
+	// model.ProspectTexts[i].
+	kText
 )
 
 // objectPlan is what an object type of the fast shape offers: its name
@@ -196,12 +191,16 @@ type objectPlan struct {
 }
 
 var (
-	prospectPlan = &objectPlan{typename: "Prospect", fields: map[string]fieldKind{
-		"id": kID, "campaignId": kCampaignID, "email": kEmail, "linkedinUrl": kLinkedinURL,
-		"firstName": kFirstName, "lastName": kLastName, "company": kCompany, "title": kTitle,
-		"phone": kPhone, "location": kLocation, "customFields": kCustomFields, "status": kStatus,
-		"stage": kStage, "createdAt": kCreatedAt, "updatedAt": kUpdatedAt,
-	}}
+	prospectPlan = &objectPlan{typename: "Prospect", fields: func() map[string]fieldKind {
+		m := map[string]fieldKind{
+			"id": kID, "campaignId": kCampaignID, model.CustomFieldsField: kCustomFields, "status": kStatus,
+			"stage": kStage, "createdAt": kCreatedAt, "updatedAt": kUpdatedAt,
+		}
+		for i, f := range model.ProspectTexts {
+			m[f.Name] = kText + fieldKind(i)
+		}
+		return m
+	}()}
 	edgePlan = &objectPlan{typename: "ProspectEdge",
 		fields:  map[string]fieldKind{"cursor": kCursor, "node": kNode},
 		objects: map[fieldKind]*objectPlan{kNode: prospectPlan}}
@@ -329,22 +328,6 @@ func writeProspect(b []byte, plan []step, p *model.Prospect) []byte {
 			return appendUUID(b, p.ID)
 		case kCampaignID:
 			return appendUUID(b, p.CampaignID)
-		case kEmail:
-			return appendOptString(b, p.Email)
-		case kLinkedinURL:
-			return appendOptString(b, p.LinkedinURL)
-		case kFirstName:
-			return appendOptString(b, p.FirstName)
-		case kLastName:
-			return appendOptString(b, p.LastName)
-		case kCompany:
-			return appendOptString(b, p.Company)
-		case kTitle:
-			return appendOptString(b, p.Title)
-		case kPhone:
-			return appendOptString(b, p.Phone)
-		case kLocation:
-			return appendOptString(b, p.Location)
 		case kCustomFields:
 			return p.CustomFieldsJSON().AppendTo(b)
 		case kStatus:
@@ -355,6 +338,9 @@ func writeProspect(b []byte, plan []step, p *model.Prospect) []byte {
 			return appendTime(b, p.CreatedAt)
 		case kUpdatedAt:
 			return appendTime(b, p.UpdatedAt)
+		}
+		if s.kind >= kText {
+			return appendOptString(b, *model.ProspectTexts[s.kind-kText].Of(p))
 		}
 		return b
 	})
