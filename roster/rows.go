@@ -173,6 +173,11 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
+// ptr is a pointer to a copy of s: taking &trimmed in the loops below
+// would move trimmed to the heap on every pass, set or not (a thousand
+// allocations a batch for the absent other identity).
+func ptr(s string) *string { return &s }
+
 // identityFuncs pick the normalizer of each identity field.
 var identityFuncs = map[string]func(string) (string, string, error){
 	"email":       identity.Email,
@@ -223,7 +228,7 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 			// The other identity is kept when valid and silently left out
 			// when not (SPEC §5).
 			if raw != nil && err == nil {
-				*f.Of(p) = &trimmed
+				*f.Of(p) = ptr(trimmed)
 			}
 		case raw == nil || errors.Is(err, identity.ErrBlank):
 			errs.add(index, f.Name, "is required on %s campaigns", ch)
@@ -232,7 +237,7 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 			errs.add(index, f.Name, "%v", err)
 			ok = false
 		default:
-			*f.Of(p) = &trimmed
+			*f.Of(p) = ptr(trimmed)
 			p.Identity = normalized
 		}
 	}
@@ -301,7 +306,7 @@ func ApplyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) 
 		if err != nil {
 			return bad(f.Name, "%v", err)
 		}
-		*f.Of(p) = &trimmed
+		*f.Of(p) = ptr(trimmed)
 		if f.Name == required {
 			p.Identity = normalized
 		}
