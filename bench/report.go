@@ -1,6 +1,7 @@
 package main
 
 import (
+	_ "embed"
 	"fmt"
 	"io"
 	"os"
@@ -181,8 +182,15 @@ How it is measured:
   other work shares the machine, and it says where a request's cost goes.
 `, r.cfg.clients, r.cfg.duration, r.cfg.warmup, r.cfg.sizes[0]/pageSize, r.keysetLastPage, r.keysetLastPage-1,
 		r.cfg.keysetReps, r.walk.Round(time.Millisecond), r.cfg.batches)
+	b.WriteString(speedCode)
 	return b.String()
 }
+
+// speedCode is the hand-written section on what each piece of speed code
+// buys, measured by Go benchmarks rather than by this run.
+//
+//go:embed speedcode.md
+var speedCode string
 
 func loadAvg() string {
 	b, _ := os.ReadFile("/proc/loadavg")

@@ -26,3 +26,7 @@ func (s *Store) MarkHits() int64 { return s.marks.hits.Load() }
 
 // DirectPages is how many pages were decoded from the wire directly.
 func (s *Store) DirectPages() int64 { return s.directPages.Load() }
+
+// ScanPagesGenerically makes the list read pages with pgx's Scan (true) or
+// decode them itself (false, the default), for BenchmarkListPage.
+func ScanPagesGenerically(on bool) { scanPagesGenerically = on }

@@ -242,6 +242,12 @@ func pageColumns(fields []string) string {
 	return strings.Join(cols, ", ")
 }
 
+// scanPagesGenerically makes scanPage read every page with pgx's Scan, as
+// it reads the simple protocol's: BenchmarkListPage sets it to measure
+// what decodePageRow and pageTexts buy (BENCHMARKS.md, "What the speed code
+// buys"). Nothing else sets it.
+var scanPagesGenerically bool
+
 // scanPage reads the listing statement's rows: the total and the roster
 // version beside each prospect, or one row of NULL prospect columns for an
 // empty page. found says the campaign's row came. Custom fields are
@@ -262,7 +268,7 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		dest = append(dest, f.Of(&p))
 	}
 	dest = append(dest, nil, &status, &created, &updated) // custom fields: read raw below
-	direct = decodable(rows.FieldDescriptions())
+	direct = decodable(rows.FieldDescriptions()) && !scanPagesGenerically
 	for rows.Next() {
 		found = true
 		p = model.Prospect{}
