@@ -70,6 +70,28 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 	return settle(res, err, "add prospects")
 }
 
+// sequentialAdd makes addWrite send its statements one round trip each
+// (BEGIN, the timeouts, the lock, the insert, COMMIT), as a transaction
+// does without pipelining: BenchmarkAddBatch sets it to measure what the
+// pipeline buys (BENCHMARKS.md, "What the speed code buys"). Nothing else
+// sets it.
+var sequentialAdd bool
+
+// lockSequentially is addWrite's first round trip as three.
+func lockSequentially(ctx context.Context, pc *pgx.Conn, t Timeouts, campaignID uuid.UUID, owner string, c **model.Campaign) error {
+	if _, err := pc.Exec(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	if _, err := pc.Exec(ctx, setTimeouts, t.args()...); err != nil {
+		return err
+	}
+	var err error
+	if *c, err = scanCampaign(pc.QueryRow(ctx, lockRoster, campaignID, owner)); errors.Is(err, model.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // addWrite is AddProspects' write: the same transaction inTx would run
 // (its timeouts, the roster lock, then the checks in the same order), in
 // fewer round trips. BEGIN, the timeouts and the lock go as one pipelined
@@ -104,6 +126,9 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 		}()
 		var c *model.Campaign
 		err = raw(func(pc *pgx.Conn) error {
+			if sequentialAdd {
+				return lockSequentially(ctx, pc, s.Timeouts, campaignID, owner, &c)
+			}
 			b := &pgx.Batch{}
 			b.Queue("BEGIN")
 			b.Queue(setTimeouts, s.Timeouts.args()...)
@@ -138,7 +163,7 @@ func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID
 		}
 		res.Campaign = nil // read back after the write, when asked
 		readBack := !o.NoDuplicateProspects || !o.NoCampaign
-		committed, err := insertBatch(ctx, raw, plan, s.hotMode, !readBack)
+		committed, err := insertBatch(ctx, raw, plan, s.hotMode, !readBack && !sequentialAdd)
 		if err != nil {
 			// A COMMIT sent with the insert may have run all the same.
 			written, err := s.commitOutcome(ctx, owner, plan, err)
