@@ -150,23 +150,9 @@ func serverPair(t *testing.T, off func(*httpapi.Options)) (on, generic fastServe
 // returns the raw body.
 func (s fastServer) post(t *testing.T, token string, body []byte) []byte {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("X-Request-Id", "fastlist-compare")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append([]byte(fmt.Sprintf("HTTP %d ", res.StatusCode)), b...)
+	r := htDo(t, http.MethodPost, s.url, "/graphql", body,
+		map[string]string{"Authorization": "Bearer " + token, "X-Request-Id": "fastlist-compare"})
+	return append([]byte(fmt.Sprintf("HTTP %d ", r.Status)), r.Body...)
 }
 
 // served reads the fast path's counter from /metrics.
@@ -178,16 +164,14 @@ func (s fastServer) served(t *testing.T) int {
 // counter reads a counter from /metrics.
 func (s fastServer) counter(t *testing.T, name string) int {
 	t.Helper()
-	res, err := http.Get(s.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(b)
+	return metricAt(t, s.url, name)
+}
+
+// metricAt reads a counter from the /metrics of the server at url.
+func metricAt(t testing.TB, url, name string) int {
+	t.Helper()
+	r := htDo(t, http.MethodGet, url, "/metrics", nil, nil)
+	m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(r.Body)
 	if m == nil {
 		t.Fatalf("no %s in /metrics", name)
 	}
@@ -257,21 +241,7 @@ func TestDataWrittenAsIs(t *testing.T) {
 // counters are the shared server's, so the test reads how much they move.
 func TestMarksMetrics(t *testing.T) {
 	t.Parallel()
-	metric := func(name string) int {
-		t.Helper()
-		res, err := http.Get(server(t) + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(b)
-		if m == nil {
-			t.Fatalf("no %s in /metrics", name)
-		}
-		n, _ := strconv.Atoi(string(m[1]))
-		return n
-	}
+	metric := func(name string) int { return metricAt(t, server(t), name) }
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
 	for batch := range 2 {

@@ -61,6 +61,13 @@ func htDoHeader(t testing.TB, method, base, path string, body []byte, header htt
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
+	return roundTrip(t, req)
+}
+
+// roundTrip sends req and reads the whole answer: the one place the tests
+// talk HTTP (htDo, api.do, the fast path's comparisons).
+func roundTrip(t testing.TB, req *http.Request) htResult {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

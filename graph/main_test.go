@@ -110,20 +110,13 @@ func (a *api) do(query string, vars map[string]any) *response {
 	return send(a.t, req)
 }
 
+// send sends req and decodes its GraphQL answer.
 func send(t testing.TB, req *http.Request) *response {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := &response{Status: resp.StatusCode, Header: resp.Header}
-	if err := json.Unmarshal(raw, out); err != nil {
-		t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	r := roundTrip(t, req)
+	out := &response{Status: r.Status, Header: r.Header}
+	if err := json.Unmarshal(r.Body, out); err != nil {
+		t.Fatalf("response is not JSON (%d): %s", r.Status, r.Body)
 	}
 	return out
 }
