@@ -3,9 +3,7 @@ package db_test
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -55,7 +53,7 @@ func benchmarkListPage(b *testing.B) {
 	q := db.ListQuery{Page: &page, Limit: &limit,
 		Fields: []string{"id", "email", "firstName", "lastName", "company", "status", "customFields", "createdAt"}}
 	b.ReportAllocs()
-	before := processCPU()
+	before := dbtest.ProcessCPU()
 	for b.Loop() {
 		res, err := s.ListProspects(ctx, owner, c.ID, q)
 		if err != nil || len(res.Prospects) != 200 {
@@ -63,14 +61,7 @@ func benchmarkListPage(b *testing.B) {
 		}
 	}
 	// The server's own CPU per page, PostgreSQL's (another process) apart.
-	b.ReportMetric(float64((processCPU()-before).Microseconds())/float64(b.N), "cpu-µs/op")
-}
-
-// processCPU is this process's CPU time so far, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((dbtest.ProcessCPU()-before).Microseconds())/float64(b.N), "cpu-µs/op")
 }
 
 // BenchmarkAddBatch is one 1000-row add of fresh identities through the

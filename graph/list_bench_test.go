@@ -9,9 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
 	"roster/auth"
 	"roster/db"
@@ -54,7 +52,7 @@ func BenchmarkListOverHTTP(b *testing.B) {
 			defer srv.Close()
 			var buf bytes.Buffer
 			b.ReportAllocs()
-			before := processCPU()
+			before := dbtest.ProcessCPU()
 			for b.Loop() {
 				req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
@@ -70,14 +68,7 @@ func BenchmarkListOverHTTP(b *testing.B) {
 					b.Fatalf("HTTP %d, %d bytes", res.StatusCode, buf.Len())
 				}
 			}
-			b.ReportMetric(float64((processCPU()-before).Microseconds())/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64((dbtest.ProcessCPU()-before).Microseconds())/float64(b.N), "cpu-µs/op")
 		})
 	}
-}
-
-// processCPU is this process's CPU time so far, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
