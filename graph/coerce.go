@@ -274,7 +274,7 @@ func literal(v *ast.Value) *gqlerror.Error {
 	if v.Kind == ast.IntValue && v.Definition != nil && v.Definition.Name == "Int" {
 		n, err := strconv.ParseInt(v.Raw, 10, 64)
 		if err != nil || n < -maxSafeInt || n > maxSafeInt {
-			e := gqlerror.ErrorPosf(v.Position, "%s is out of range for Int (at most ±%d here)", truncate(v.Raw, 40), int64(maxSafeInt))
+			e := gqlerror.ErrorPosf(v.Position, "%s is out of range for Int (at most ±%d here)", model.Truncate(v.Raw, 40), int64(maxSafeInt))
 			errcode.Set(e, apierr.ValidationFailed)
 			return e
 		}
@@ -297,12 +297,4 @@ func incremental(dirs ast.DirectiveList) *gqlerror.Error {
 		}
 	}
 	return nil
-}
-
-// truncate shortens s to n bytes for a message.
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }

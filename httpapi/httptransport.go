@@ -20,6 +20,7 @@ import (
 	"roster/apierr"
 	"roster/mediatype"
 	"roster/metrics"
+	"roster/model"
 )
 
 // httpTransport serves GraphQL over HTTP at /graphql: POST with a JSON body,
@@ -202,7 +203,7 @@ func (t httpTransport) refuseBody(w http.ResponseWriter, r *http.Request, err er
 // the server reads JSON as it is sent.
 func readBody(r *http.Request) ([]byte, error) {
 	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return nil, badRequestf("Content-Encoding %q is not supported: send the body uncompressed", truncate(ce, 32))
+		return nil, badRequestf("Content-Encoding %q is not supported: send the body uncompressed", model.Truncate(ce, 32))
 	}
 	if r.ContentLength <= 0 || r.ContentLength > MaxBodyBytes {
 		return io.ReadAll(r.Body)
@@ -297,13 +298,6 @@ func describeBodyError(body []byte, err error) error {
 		return badRequestf(notJSONf, "syntax error at byte "+strconv.FormatInt(syntax.Offset, 10))
 	}
 	return badRequestf("the request body is not a GraphQL request")
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 // requestErrorStatus is the status of the answer to a request stopped

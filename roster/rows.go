@@ -101,7 +101,7 @@ func checkCompactFields(o *model.CompactObject) ([]byte, error) {
 func checkCustomFieldKeys(keys []string) error {
 	for _, k := range keys {
 		if !customFieldKey(k) {
-			return fmt.Errorf("has the key %q; keys are 1 to 64 letters, digits, _ or -", truncate(k, 70))
+			return fmt.Errorf("has the key %q; keys are 1 to 64 letters, digits, _ or -", model.Truncate(k, 70))
 		}
 	}
 	return nil
@@ -164,13 +164,6 @@ func numberGrowth(s string) int {
 		return MaxCustomFieldBytes + 1 // an exponent too large to parse
 	}
 	return max(exp, -exp)
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // ptr is a pointer to a copy of s: taking &trimmed in the loops below
