@@ -39,13 +39,26 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	AddProspectsPayload struct {
-		Campaign      func(childComplexity int) int
-		DryRun        func(childComplexity int) int
-		DuplicateRows func(childComplexity int) int
-		Duplicates    func(childComplexity int) int
-		Imported      func(childComplexity int) int
-		Prospects     func(childComplexity int) int
-		UserErrors    func(childComplexity int) int
+		Campaign         func(childComplexity int) int
+		DryRun           func(childComplexity int) int
+		DuplicateRows    func(childComplexity int) int
+		Duplicates       func(childComplexity int) int
+		Imported         func(childComplexity int) int
+		Prospects        func(childComplexity int) int
+		Replayed         func(childComplexity int) int
+		Skipped          func(childComplexity int) int
+		SkippedRows      func(childComplexity int) int
+		Updated          func(childComplexity int) int
+		UpdatedProspects func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	AddSuppressionsPayload struct {
+		Added             func(childComplexity int) int
+		AlreadySuppressed func(childComplexity int) int
+		RemovedProspects  func(childComplexity int) int
+		Suppressions      func(childComplexity int) int
+		UserErrors        func(childComplexity int) int
 	}
 
 	Campaign struct {
@@ -58,6 +71,7 @@ type ComplexityRoot struct {
 		Stats        func(childComplexity int) int
 		Status       func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	CampaignConnection struct {
@@ -86,6 +100,7 @@ type ComplexityRoot struct {
 
 	CreateCampaignPayload struct {
 		Campaign   func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -102,10 +117,12 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddProspects       func(childComplexity int, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool) int
+		AddProspects       func(childComplexity int, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool, options *model.AddProspectsOptions, idempotencyKey *string) int
+		AddSuppressions    func(childComplexity int, entries []*model.SuppressionInput, removeFromDraftRosters *bool) int
 		ClearProspects     func(childComplexity int, campaignID uuid.UUID) int
-		CreateCampaign     func(childComplexity int, input model.CreateCampaignInput) int
+		CreateCampaign     func(childComplexity int, input model.CreateCampaignInput, idempotencyKey *string) int
 		RemoveProspects    func(childComplexity int, campaignID uuid.UUID, ids []uuid.UUID) int
+		RemoveSuppressions func(childComplexity int, ids []uuid.UUID) int
 		TransitionCampaign func(childComplexity int, id uuid.UUID, to model.CampaignStatus) int
 		UpdateProspect     func(childComplexity int, campaignID uuid.UUID, id uuid.UUID, input model.ProspectPatch) int
 	}
@@ -156,6 +173,7 @@ type ComplexityRoot struct {
 		Prospect        func(childComplexity int, campaignID uuid.UUID, id uuid.UUID) int
 		Prospects       func(childComplexity int, campaignID uuid.UUID, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) int
 		RenderTemplate  func(childComplexity int, campaignID uuid.UUID, prospectID uuid.UUID, template string) int
+		Suppressions    func(childComplexity int, kind *model.SuppressionKind, search *string, page *int, limit *int, after *uuid.UUID) int
 	}
 
 	RemoveProspectsPayload struct {
@@ -164,10 +182,40 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RemoveSuppressionsPayload struct {
+		Removed    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RenderedTemplate struct {
 		Missing func(childComplexity int) int
 		Text    func(childComplexity int) int
 		Unknown func(childComplexity int) int
+	}
+
+	SkippedRow struct {
+		Campaign    func(childComplexity int) int
+		Identity    func(childComplexity int) int
+		Index       func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Suppression func(childComplexity int) int
+	}
+
+	Suppression struct {
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Normalized func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	SuppressionConnection struct {
+		Limit      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	TransitionCampaignPayload struct {
@@ -193,12 +241,15 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CampaignResolver interface {
+	Version(ctx context.Context, obj *model.Campaign) (string, error)
 	Prospects(ctx context.Context, obj *model.Campaign, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error)
 }
 type MutationResolver interface {
-	CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*model.CreateCampaignPayload, error)
+	CreateCampaign(ctx context.Context, input model.CreateCampaignInput, idempotencyKey *string) (*model.CreateCampaignPayload, error)
 	TransitionCampaign(ctx context.Context, id uuid.UUID, to model.CampaignStatus) (*model.TransitionCampaignPayload, error)
-	AddProspects(ctx context.Context, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool) (*model.AddProspectsPayload, error)
+	AddProspects(ctx context.Context, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool, options *model.AddProspectsOptions, idempotencyKey *string) (*model.AddProspectsPayload, error)
+	AddSuppressions(ctx context.Context, entries []*model.SuppressionInput, removeFromDraftRosters *bool) (*model.AddSuppressionsPayload, error)
+	RemoveSuppressions(ctx context.Context, ids []uuid.UUID) (*model.RemoveSuppressionsPayload, error)
 	UpdateProspect(ctx context.Context, campaignID uuid.UUID, id uuid.UUID, input model.ProspectPatch) (*model.UpdateProspectPayload, error)
 	RemoveProspects(ctx context.Context, campaignID uuid.UUID, ids []uuid.UUID) (*model.RemoveProspectsPayload, error)
 	ClearProspects(ctx context.Context, campaignID uuid.UUID) (*model.RemoveProspectsPayload, error)
@@ -210,6 +261,7 @@ type QueryResolver interface {
 	Prospect(ctx context.Context, campaignID uuid.UUID, id uuid.UUID) (*model.Prospect, error)
 	RenderTemplate(ctx context.Context, campaignID uuid.UUID, prospectID uuid.UUID, template string) (*model.RenderedTemplate, error)
 	CustomFieldKeys(ctx context.Context, campaignID uuid.UUID) ([]*model.CustomFieldKey, error)
+	Suppressions(ctx context.Context, kind *model.SuppressionKind, search *string, page *int, limit *int, after *uuid.UUID) (*model.SuppressionConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -266,12 +318,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddProspectsPayload.Prospects(childComplexity), true
+	case "AddProspectsPayload.replayed":
+		if e.ComplexityRoot.AddProspectsPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddProspectsPayload.Replayed(childComplexity), true
+	case "AddProspectsPayload.skipped":
+		if e.ComplexityRoot.AddProspectsPayload.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddProspectsPayload.Skipped(childComplexity), true
+	case "AddProspectsPayload.skippedRows":
+		if e.ComplexityRoot.AddProspectsPayload.SkippedRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddProspectsPayload.SkippedRows(childComplexity), true
+	case "AddProspectsPayload.updated":
+		if e.ComplexityRoot.AddProspectsPayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddProspectsPayload.Updated(childComplexity), true
+	case "AddProspectsPayload.updatedProspects":
+		if e.ComplexityRoot.AddProspectsPayload.UpdatedProspects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddProspectsPayload.UpdatedProspects(childComplexity), true
 	case "AddProspectsPayload.userErrors":
 		if e.ComplexityRoot.AddProspectsPayload.UserErrors == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AddProspectsPayload.UserErrors(childComplexity), true
+
+	case "AddSuppressionsPayload.added":
+		if e.ComplexityRoot.AddSuppressionsPayload.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSuppressionsPayload.Added(childComplexity), true
+	case "AddSuppressionsPayload.alreadySuppressed":
+		if e.ComplexityRoot.AddSuppressionsPayload.AlreadySuppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSuppressionsPayload.AlreadySuppressed(childComplexity), true
+	case "AddSuppressionsPayload.removedProspects":
+		if e.ComplexityRoot.AddSuppressionsPayload.RemovedProspects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSuppressionsPayload.RemovedProspects(childComplexity), true
+	case "AddSuppressionsPayload.suppressions":
+		if e.ComplexityRoot.AddSuppressionsPayload.Suppressions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSuppressionsPayload.Suppressions(childComplexity), true
+	case "AddSuppressionsPayload.userErrors":
+		if e.ComplexityRoot.AddSuppressionsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSuppressionsPayload.UserErrors(childComplexity), true
 
 	case "Campaign.channel":
 		if e.ComplexityRoot.Campaign.Channel == nil {
@@ -332,6 +445,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Campaign.UpdatedAt(childComplexity), true
+	case "Campaign.version":
+		if e.ComplexityRoot.Campaign.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.Version(childComplexity), true
 
 	case "CampaignConnection.limit":
 		if e.ComplexityRoot.CampaignConnection.Limit == nil {
@@ -449,6 +568,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateCampaignPayload.Campaign(childComplexity), true
+	case "CreateCampaignPayload.replayed":
+		if e.ComplexityRoot.CreateCampaignPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCampaignPayload.Replayed(childComplexity), true
 	case "CreateCampaignPayload.userErrors":
 		if e.ComplexityRoot.CreateCampaignPayload.UserErrors == nil {
 			break
@@ -504,7 +629,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddProspects(childComplexity, args["campaignId"].(uuid.UUID), args["prospects"].([]*model.ProspectInput), args["dryRun"].(*bool)), true
+		return e.ComplexityRoot.Mutation.AddProspects(childComplexity, args["campaignId"].(uuid.UUID), args["prospects"].([]*model.ProspectInput), args["dryRun"].(*bool), args["options"].(*model.AddProspectsOptions), args["idempotencyKey"].(*string)), true
+	case "Mutation.addSuppressions":
+		if e.ComplexityRoot.Mutation.AddSuppressions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addSuppressions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddSuppressions(childComplexity, args["entries"].([]*model.SuppressionInput), args["removeFromDraftRosters"].(*bool)), true
 	case "Mutation.clearProspects":
 		if e.ComplexityRoot.Mutation.ClearProspects == nil {
 			break
@@ -526,7 +662,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateCampaign(childComplexity, args["input"].(model.CreateCampaignInput)), true
+		return e.ComplexityRoot.Mutation.CreateCampaign(childComplexity, args["input"].(model.CreateCampaignInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.removeProspects":
 		if e.ComplexityRoot.Mutation.RemoveProspects == nil {
 			break
@@ -538,6 +674,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveProspects(childComplexity, args["campaignId"].(uuid.UUID), args["ids"].([]uuid.UUID)), true
+	case "Mutation.removeSuppressions":
+		if e.ComplexityRoot.Mutation.RemoveSuppressions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeSuppressions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveSuppressions(childComplexity, args["ids"].([]uuid.UUID)), true
 	case "Mutation.transitionCampaign":
 		if e.ComplexityRoot.Mutation.TransitionCampaign == nil {
 			break
@@ -794,6 +941,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RenderTemplate(childComplexity, args["campaignId"].(uuid.UUID), args["prospectId"].(uuid.UUID), args["template"].(string)), true
+	case "Query.suppressions":
+		if e.ComplexityRoot.Query.Suppressions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suppressions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suppressions(childComplexity, args["kind"].(*model.SuppressionKind), args["search"].(*string), args["page"].(*int), args["limit"].(*int), args["after"].(*uuid.UUID)), true
 
 	case "RemoveProspectsPayload.campaign":
 		if e.ComplexityRoot.RemoveProspectsPayload.Campaign == nil {
@@ -814,6 +972,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RemoveProspectsPayload.UserErrors(childComplexity), true
 
+	case "RemoveSuppressionsPayload.removed":
+		if e.ComplexityRoot.RemoveSuppressionsPayload.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveSuppressionsPayload.Removed(childComplexity), true
+	case "RemoveSuppressionsPayload.userErrors":
+		if e.ComplexityRoot.RemoveSuppressionsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveSuppressionsPayload.UserErrors(childComplexity), true
+
 	case "RenderedTemplate.missing":
 		if e.ComplexityRoot.RenderedTemplate.Missing == nil {
 			break
@@ -832,6 +1003,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RenderedTemplate.Unknown(childComplexity), true
+
+	case "SkippedRow.campaign":
+		if e.ComplexityRoot.SkippedRow.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRow.Campaign(childComplexity), true
+	case "SkippedRow.identity":
+		if e.ComplexityRoot.SkippedRow.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRow.Identity(childComplexity), true
+	case "SkippedRow.index":
+		if e.ComplexityRoot.SkippedRow.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRow.Index(childComplexity), true
+	case "SkippedRow.reason":
+		if e.ComplexityRoot.SkippedRow.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRow.Reason(childComplexity), true
+	case "SkippedRow.suppression":
+		if e.ComplexityRoot.SkippedRow.Suppression == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedRow.Suppression(childComplexity), true
+
+	case "Suppression.createdAt":
+		if e.ComplexityRoot.Suppression.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.CreatedAt(childComplexity), true
+	case "Suppression.id":
+		if e.ComplexityRoot.Suppression.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.ID(childComplexity), true
+	case "Suppression.kind":
+		if e.ComplexityRoot.Suppression.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.Kind(childComplexity), true
+	case "Suppression.normalized":
+		if e.ComplexityRoot.Suppression.Normalized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.Normalized(childComplexity), true
+	case "Suppression.reason":
+		if e.ComplexityRoot.Suppression.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.Reason(childComplexity), true
+	case "Suppression.value":
+		if e.ComplexityRoot.Suppression.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.Value(childComplexity), true
+
+	case "SuppressionConnection.limit":
+		if e.ComplexityRoot.SuppressionConnection.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionConnection.Limit(childComplexity), true
+	case "SuppressionConnection.nodes":
+		if e.ComplexityRoot.SuppressionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionConnection.Nodes(childComplexity), true
+	case "SuppressionConnection.page":
+		if e.ComplexityRoot.SuppressionConnection.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionConnection.Page(childComplexity), true
+	case "SuppressionConnection.pageInfo":
+		if e.ComplexityRoot.SuppressionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionConnection.PageInfo(childComplexity), true
+	case "SuppressionConnection.totalCount":
+		if e.ComplexityRoot.SuppressionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionConnection.TotalCount(childComplexity), true
 
 	case "TransitionCampaignPayload.campaign":
 		if e.ComplexityRoot.TransitionCampaignPayload.Campaign == nil {
@@ -893,9 +1163,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddProspectsOptions", ec.unmarshalInputAddProspectsOptions),
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("ProspectInput", ec.unmarshalInputProspectInput),
 			graphql.NewInputUnmarshaler("ProspectPatch", ec.unmarshalInputProspectPatch),
+			graphql.NewInputUnmarshaler("SuppressionInput", ec.unmarshalInputSuppressionInput),
 		)
 	}
 	first := true
@@ -1084,6 +1356,9 @@ type Query {
   The error NOT_FOUND when the campaign does not exist or is not the caller's.
   """
   customFieldKeys(campaignId: UUID!): [CustomFieldKey!]!
+
+  "The caller's suppression list, newest first; ` + "`" + `search` + "`" + ` keeps entries whose normalized value contains it, ignoring case."
+  suppressions(kind: SuppressionKind, search: String, page: Int = 1, limit: Int = 100, after: Cursor): SuppressionConnection!
 }
 
 """
@@ -1093,7 +1368,7 @@ errors are kept for authentication, malformed requests and internal faults.
 """
 type Mutation {
   "Creates a campaign in DRAFT with an empty roster, owned by the caller."
-  createCampaign(input: CreateCampaignInput!): CreateCampaignPayload!
+  createCampaign(input: CreateCampaignInput!, idempotencyKey: String): CreateCampaignPayload!
 
   "Moves a campaign along DRAFT -> LAUNCHING -> ACTIVE <-> PAUSED -> COMPLETED (ACTIVE/PAUSED -> COMPLETED too)."
   transitionCampaign(id: UUID!, to: CampaignStatus!): TransitionCampaignPayload!
@@ -1101,8 +1376,18 @@ type Mutation {
   """
   Bulk add 1-1000 prospects to a DRAFT campaign, deduplicated by normalized identity.
   With dryRun the same validation and dedup run and the same payload comes back, but nothing is written.
+  SPEC §12: options decide what happens to duplicates, suppressed people and people on other campaigns; an idempotencyKey makes a retry safe.
   """
-  addProspects(campaignId: UUID!, prospects: [ProspectInput!]!, dryRun: Boolean = false): AddProspectsPayload!
+  addProspects(campaignId: UUID!, prospects: [ProspectInput!]!, dryRun: Boolean = false, options: AddProspectsOptions, idempotencyKey: String): AddProspectsPayload!
+
+  """
+  Adds 1-1000 entries to the caller's suppression list; entries already on it are left as they are.
+  With removeFromDraftRosters, the prospects they block leave the caller's DRAFT rosters in the same transaction.
+  """
+  addSuppressions(entries: [SuppressionInput!]!, removeFromDraftRosters: Boolean = false): AddSuppressionsPayload!
+
+  "Removes 1-500 entries by id; ids not on the caller's list are ignored."
+  removeSuppressions(ids: [UUID!]!): RemoveSuppressionsPayload!
 
   "Edits one prospect's profile fields (a patch: omitted fields stay as they are)."
   updateProspect(campaignId: UUID!, id: UUID!, input: ProspectPatch!): UpdateProspectPayload!
@@ -1155,6 +1440,8 @@ type Campaign {
   stats: CampaignStats!
   createdAt: Time!
   updatedAt: Time!
+  "Changes whenever anything a query of this campaign can show changes (SPEC §14); equal versions mean equal answers."
+  version: String!
   "Same as Query.prospects for this campaign."
   prospects(status: ProspectStatus, stage: ProspectStage, page: Int = 1, limit: Int = 100, after: Cursor): ProspectConnection!
 }
@@ -1259,6 +1546,8 @@ enum UserErrorCode {
   INVALID_TRANSITION
   "Launching a campaign whose roster is empty."
   EMPTY_ROSTER
+  "An idempotencyKey used within 24 hours with other arguments."
+  IDEMPOTENCY_KEY_REUSED
 }
 
 type UserError {
@@ -1283,6 +1572,8 @@ type DuplicateRow {
 type CreateCampaignPayload {
   campaign: Campaign
   userErrors: [UserError!]!
+  "True when this answer replays the stored result of an earlier call with the same idempotencyKey."
+  replayed: Boolean!
 }
 
 type TransitionCampaignPayload {
@@ -1293,8 +1584,17 @@ type TransitionCampaignPayload {
 type AddProspectsPayload {
   "Rows written (or, on a dry run, that would be written)."
   imported: Int!
-  "Rows that fell out as duplicates: imported + duplicates = rows submitted when there are no userErrors."
+  "Rows that fell out as duplicates: imported + duplicates + skipped = rows submitted when there are no userErrors."
   duplicates: Int!
+  "Rows skipped by the suppression list or by other campaigns: imported + duplicates + skipped = rows submitted, when there are no userErrors."
+  skipped: Int!
+  skippedRows: [SkippedRow!]!
+  "ALREADY_ON_ROSTER rows that onDuplicate: UPDATE merged into the roster's prospect and that changed it."
+  updated: Int!
+  "The prospects changed by onDuplicate: UPDATE, as they are now (empty on a dry run)."
+  updatedProspects: [Prospect!]!
+  "True when this answer replays the stored result of an earlier call with the same idempotencyKey."
+  replayed: Boolean!
   "The written prospects, in submission order (empty on a dry run)."
   prospects: [Prospect!]!
   duplicateRows: [DuplicateRow!]!
@@ -1315,6 +1615,101 @@ type RemoveProspectsPayload {
   campaign: Campaign
   userErrors: [UserError!]!
 }
+
+# Part "imports" (SPEC §11, §12): the suppression list and import options.
+
+enum DuplicatePolicy {
+  "Leave the roster's prospect as it is."
+  SKIP
+  "Merge the row into the roster's prospect (SPEC §12)."
+  UPDATE
+}
+
+enum OtherCampaignsPolicy {
+  "Do not look at other campaigns."
+  IGNORE
+  "Skip a row whose identity is on another of the caller's campaigns of the same channel that is LAUNCHING, ACTIVE or PAUSED."
+  SKIP_IF_LIVE
+  "Skip a row whose identity is on any other campaign of the caller's with the same channel."
+  SKIP_IF_ANY
+}
+
+input AddProspectsOptions {
+  onDuplicate: DuplicatePolicy = SKIP
+  otherCampaigns: OtherCampaignsPolicy = IGNORE
+  "Skip rows that the caller's suppression list blocks."
+  skipSuppressed: Boolean = true
+}
+
+enum SkipReason {
+  "The caller's suppression list blocks the row's email, its email's domain or its LinkedIn URL."
+  SUPPRESSED
+  "The row's identity is on another of the caller's campaigns (OtherCampaignsPolicy)."
+  IN_OTHER_CAMPAIGN
+}
+
+type SkippedRow {
+  "0-based index of the row in the submitted batch."
+  index: Int!
+  "The row's normalized required identity."
+  identity: String!
+  reason: SkipReason!
+  "SUPPRESSED: the entry that blocks the row."
+  suppression: Suppression
+  "IN_OTHER_CAMPAIGN: the campaign that has the identity (the oldest, when several)."
+  campaign: Campaign
+}
+
+enum SuppressionKind {
+  "One email address."
+  EMAIL
+  "Every email address at a domain and its subdomains."
+  DOMAIN
+  "One LinkedIn profile."
+  LINKEDIN
+}
+
+type Suppression {
+  id: UUID!
+  kind: SuppressionKind!
+  "The value as submitted, trimmed."
+  value: String!
+  "The form that matching compares (SPEC §5 and §11)."
+  normalized: String!
+  reason: String
+  createdAt: Time!
+}
+
+input SuppressionInput {
+  value: String!
+  "Inferred when omitted (SPEC §11): a linkedin.com URL is LINKEDIN, a value starting with @ or without @ is DOMAIN, anything else EMAIL."
+  kind: SuppressionKind
+  reason: String
+}
+
+type SuppressionConnection {
+  totalCount: Int!
+  page: Int!
+  limit: Int!
+  nodes: [Suppression!]!
+  pageInfo: PageInfo!
+}
+
+type AddSuppressionsPayload {
+  added: Int!
+  "Entries that were on the list already (same kind and normalized value), or earlier in this call."
+  alreadySuppressed: Int!
+  "The entries added, in submission order."
+  suppressions: [Suppression!]!
+  "Prospects taken off the caller's DRAFT rosters (removeFromDraftRosters)."
+  removedProspects: Int!
+  userErrors: [UserError!]!
+}
+
+type RemoveSuppressionsPayload {
+  removed: Int!
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1329,6 +1724,16 @@ func (ec *executionContext) childFields_AddProspectsPayload(ctx context.Context,
 		return ec.fieldContext_AddProspectsPayload_imported(ctx, field)
 	case "duplicates":
 		return ec.fieldContext_AddProspectsPayload_duplicates(ctx, field)
+	case "skipped":
+		return ec.fieldContext_AddProspectsPayload_skipped(ctx, field)
+	case "skippedRows":
+		return ec.fieldContext_AddProspectsPayload_skippedRows(ctx, field)
+	case "updated":
+		return ec.fieldContext_AddProspectsPayload_updated(ctx, field)
+	case "updatedProspects":
+		return ec.fieldContext_AddProspectsPayload_updatedProspects(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AddProspectsPayload_replayed(ctx, field)
 	case "prospects":
 		return ec.fieldContext_AddProspectsPayload_prospects(ctx, field)
 	case "duplicateRows":
@@ -1341,6 +1746,22 @@ func (ec *executionContext) childFields_AddProspectsPayload(ctx context.Context,
 		return ec.fieldContext_AddProspectsPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AddProspectsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddSuppressionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "added":
+		return ec.fieldContext_AddSuppressionsPayload_added(ctx, field)
+	case "alreadySuppressed":
+		return ec.fieldContext_AddSuppressionsPayload_alreadySuppressed(ctx, field)
+	case "suppressions":
+		return ec.fieldContext_AddSuppressionsPayload_suppressions(ctx, field)
+	case "removedProspects":
+		return ec.fieldContext_AddSuppressionsPayload_removedProspects(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddSuppressionsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddSuppressionsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Campaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1361,6 +1782,8 @@ func (ec *executionContext) childFields_Campaign(ctx context.Context, field grap
 		return ec.fieldContext_Campaign_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Campaign_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Campaign_version(ctx, field)
 	case "prospects":
 		return ec.fieldContext_Campaign_prospects(ctx, field)
 	}
@@ -1421,6 +1844,8 @@ func (ec *executionContext) childFields_CreateCampaignPayload(ctx context.Contex
 		return ec.fieldContext_CreateCampaignPayload_campaign(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_CreateCampaignPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_CreateCampaignPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateCampaignPayload", field.Name)
 }
@@ -1539,6 +1964,16 @@ func (ec *executionContext) childFields_RemoveProspectsPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type RemoveProspectsPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveSuppressionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removed":
+		return ec.fieldContext_RemoveSuppressionsPayload_removed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveSuppressionsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveSuppressionsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RenderedTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "text":
@@ -1549,6 +1984,56 @@ func (ec *executionContext) childFields_RenderedTemplate(ctx context.Context, fi
 		return ec.fieldContext_RenderedTemplate_unknown(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RenderedTemplate", field.Name)
+}
+
+func (ec *executionContext) childFields_SkippedRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_SkippedRow_index(ctx, field)
+	case "identity":
+		return ec.fieldContext_SkippedRow_identity(ctx, field)
+	case "reason":
+		return ec.fieldContext_SkippedRow_reason(ctx, field)
+	case "suppression":
+		return ec.fieldContext_SkippedRow_suppression(ctx, field)
+	case "campaign":
+		return ec.fieldContext_SkippedRow_campaign(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkippedRow", field.Name)
+}
+
+func (ec *executionContext) childFields_Suppression(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Suppression_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Suppression_kind(ctx, field)
+	case "value":
+		return ec.fieldContext_Suppression_value(ctx, field)
+	case "normalized":
+		return ec.fieldContext_Suppression_normalized(ctx, field)
+	case "reason":
+		return ec.fieldContext_Suppression_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Suppression_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suppression", field.Name)
+}
+
+func (ec *executionContext) childFields_SuppressionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_SuppressionConnection_totalCount(ctx, field)
+	case "page":
+		return ec.fieldContext_SuppressionConnection_page(ctx, field)
+	case "limit":
+		return ec.fieldContext_SuppressionConnection_limit(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SuppressionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SuppressionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SuppressionConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_TransitionCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1774,6 +2259,44 @@ func (ec *executionContext) field_Mutation_addProspects_args(ctx context.Context
 		return nil, err
 	}
 	args["dryRun"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "options",
+		func(ctx context.Context, v any) (*model.AddProspectsOptions, error) {
+			return ec.unmarshalOAddProspectsOptions2ᚖrosterᚋmodelᚐAddProspectsOptions(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["options"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addSuppressions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "entries",
+		func(ctx context.Context, v any) ([]*model.SuppressionInput, error) {
+			return ec.unmarshalNSuppressionInput2ᚕᚖrosterᚋmodelᚐSuppressionInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entries"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "removeFromDraftRosters",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["removeFromDraftRosters"] = arg1
 	return args, nil
 }
 
@@ -1802,6 +2325,14 @@ func (ec *executionContext) field_Mutation_createCampaign_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1824,6 +2355,20 @@ func (ec *executionContext) field_Mutation_removeProspects_args(ctx context.Cont
 		return nil, err
 	}
 	args["ids"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeSuppressions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]uuid.UUID, error) {
+			return ec.unmarshalNUUID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -2057,6 +2602,52 @@ func (ec *executionContext) field_Query_renderTemplate_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_suppressions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*model.SuppressionKind, error) {
+			return ec.unmarshalOSuppressionKind2ᚖrosterᚋmodelᚐSuppressionKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2175,6 +2766,139 @@ func (ec *executionContext) _AddProspectsPayload_duplicates(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_AddProspectsPayload_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AddProspectsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AddProspectsPayload_skipped(ctx context.Context, field graphql.CollectedField, obj *model.AddProspectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddProspectsPayload_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddProspectsPayload_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddProspectsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AddProspectsPayload_skippedRows(ctx context.Context, field graphql.CollectedField, obj *model.AddProspectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddProspectsPayload_skippedRows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkippedRows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkippedRow) graphql.Marshaler {
+			return ec.marshalNSkippedRow2ᚕᚖrosterᚋmodelᚐSkippedRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddProspectsPayload_skippedRows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddProspectsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddProspectsPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.AddProspectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddProspectsPayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddProspectsPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddProspectsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AddProspectsPayload_updatedProspects(ctx context.Context, field graphql.CollectedField, obj *model.AddProspectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddProspectsPayload_updatedProspects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedProspects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Prospect) graphql.Marshaler {
+			return ec.marshalNProspect2ᚕᚖrosterᚋmodelᚐProspectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddProspectsPayload_updatedProspects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddProspectsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Prospect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddProspectsPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.AddProspectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddProspectsPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddProspectsPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddProspectsPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AddProspectsPayload_prospects(ctx context.Context, field graphql.CollectedField, obj *model.AddProspectsPayload) (ret graphql.Marshaler) {
@@ -2318,6 +3042,139 @@ func (ec *executionContext) _AddProspectsPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_AddProspectsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AddProspectsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddSuppressionsPayload_added(ctx context.Context, field graphql.CollectedField, obj *model.AddSuppressionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSuppressionsPayload_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSuppressionsPayload_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddSuppressionsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AddSuppressionsPayload_alreadySuppressed(ctx context.Context, field graphql.CollectedField, obj *model.AddSuppressionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSuppressionsPayload_alreadySuppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlreadySuppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSuppressionsPayload_alreadySuppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddSuppressionsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AddSuppressionsPayload_suppressions(ctx context.Context, field graphql.CollectedField, obj *model.AddSuppressionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSuppressionsPayload_suppressions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Suppression) graphql.Marshaler {
+			return ec.marshalNSuppression2ᚕᚖrosterᚋmodelᚐSuppressionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSuppressionsPayload_suppressions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSuppressionsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suppression(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddSuppressionsPayload_removedProspects(ctx context.Context, field graphql.CollectedField, obj *model.AddSuppressionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSuppressionsPayload_removedProspects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedProspects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSuppressionsPayload_removedProspects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddSuppressionsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AddSuppressionsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddSuppressionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSuppressionsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖrosterᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSuppressionsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSuppressionsPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -2519,6 +3376,29 @@ func (ec *executionContext) _Campaign_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Campaign_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Campaign", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Campaign_version(ctx context.Context, field graphql.CollectedField, obj *model.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Campaign().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, true, true, "String")
 }
 
 func (ec *executionContext) _Campaign_prospects(ctx context.Context, field graphql.CollectedField, obj *model.Campaign) (ret graphql.Marshaler) {
@@ -3061,6 +3941,29 @@ func (ec *executionContext) fieldContext_CreateCampaignPayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateCampaignPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.CreateCampaignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCampaignPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCampaignPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateCampaignPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CustomFieldKey_key(ctx context.Context, field graphql.CollectedField, obj *model.CustomFieldKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3218,7 +4121,7 @@ func (ec *executionContext) _Mutation_createCampaign(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateCampaign(ctx, fc.Args["input"].(model.CreateCampaignInput))
+			return ec.Resolvers.Mutation().CreateCampaign(ctx, fc.Args["input"].(model.CreateCampaignInput), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCampaignPayload) graphql.Marshaler {
@@ -3306,7 +4209,7 @@ func (ec *executionContext) _Mutation_addProspects(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddProspects(ctx, fc.Args["campaignId"].(uuid.UUID), fc.Args["prospects"].([]*model.ProspectInput), fc.Args["dryRun"].(*bool))
+			return ec.Resolvers.Mutation().AddProspects(ctx, fc.Args["campaignId"].(uuid.UUID), fc.Args["prospects"].([]*model.ProspectInput), fc.Args["dryRun"].(*bool), fc.Args["options"].(*model.AddProspectsOptions), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AddProspectsPayload) graphql.Marshaler {
@@ -3334,6 +4237,94 @@ func (ec *executionContext) fieldContext_Mutation_addProspects(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addProspects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addSuppressions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addSuppressions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddSuppressions(ctx, fc.Args["entries"].([]*model.SuppressionInput), fc.Args["removeFromDraftRosters"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddSuppressionsPayload) graphql.Marshaler {
+			return ec.marshalNAddSuppressionsPayload2ᚖrosterᚋmodelᚐAddSuppressionsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addSuppressions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddSuppressionsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addSuppressions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeSuppressions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeSuppressions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveSuppressions(ctx, fc.Args["ids"].([]uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveSuppressionsPayload) graphql.Marshaler {
+			return ec.marshalNRemoveSuppressionsPayload2ᚖrosterᚋmodelᚐRemoveSuppressionsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeSuppressions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveSuppressionsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeSuppressions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4393,6 +5384,50 @@ func (ec *executionContext) fieldContext_Query_customFieldKeys(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_suppressions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suppressions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Suppressions(ctx, fc.Args["kind"].(*model.SuppressionKind), fc.Args["search"].(*string), fc.Args["page"].(*int), fc.Args["limit"].(*int), fc.Args["after"].(*uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SuppressionConnection) graphql.Marshaler {
+			return ec.marshalNSuppressionConnection2ᚖrosterᚋmodelᚐSuppressionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suppressions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SuppressionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suppressions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4556,6 +5591,61 @@ func (ec *executionContext) fieldContext_RemoveProspectsPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _RemoveSuppressionsPayload_removed(ctx context.Context, field graphql.CollectedField, obj *model.RemoveSuppressionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveSuppressionsPayload_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveSuppressionsPayload_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveSuppressionsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RemoveSuppressionsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RemoveSuppressionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveSuppressionsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖrosterᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveSuppressionsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveSuppressionsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RenderedTemplate_text(ctx context.Context, field graphql.CollectedField, obj *model.RenderedTemplate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4623,6 +5713,410 @@ func (ec *executionContext) _RenderedTemplate_unknown(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_RenderedTemplate_unknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RenderedTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkippedRow_index(ctx context.Context, field graphql.CollectedField, obj *model.SkippedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRow_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRow_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkippedRow_identity(ctx context.Context, field graphql.CollectedField, obj *model.SkippedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRow_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRow_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkippedRow_reason(ctx context.Context, field graphql.CollectedField, obj *model.SkippedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRow_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SkipReason) graphql.Marshaler {
+			return ec.marshalNSkipReason2rosterᚋmodelᚐSkipReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRow_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedRow", field, false, false, "SkipReason")
+}
+
+func (ec *executionContext) _SkippedRow_suppression(ctx context.Context, field graphql.CollectedField, obj *model.SkippedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRow_suppression(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppression, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Suppression) graphql.Marshaler {
+			return ec.marshalOSuppression2ᚖrosterᚋmodelᚐSuppression(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRow_suppression(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkippedRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suppression(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkippedRow_campaign(ctx context.Context, field graphql.CollectedField, obj *model.SkippedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedRow_campaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaign, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Campaign) graphql.Marshaler {
+			return ec.marshalOCampaign2ᚖrosterᚋmodelᚐCampaign(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedRow_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkippedRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suppression_id(ctx context.Context, field graphql.CollectedField, obj *model.Suppression) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _Suppression_kind(ctx context.Context, field graphql.CollectedField, obj *model.Suppression) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SuppressionKind) graphql.Marshaler {
+			return ec.marshalNSuppressionKind2rosterᚋmodelᚐSuppressionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "SuppressionKind")
+}
+
+func (ec *executionContext) _Suppression_value(ctx context.Context, field graphql.CollectedField, obj *model.Suppression) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "String")
+}
+
+func (ec *executionContext) _Suppression_normalized(ctx context.Context, field graphql.CollectedField, obj *model.Suppression) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_normalized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Normalized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_normalized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "String")
+}
+
+func (ec *executionContext) _Suppression_reason(ctx context.Context, field graphql.CollectedField, obj *model.Suppression) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "String")
+}
+
+func (ec *executionContext) _Suppression_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Suppression) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SuppressionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuppressionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuppressionConnection_page(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionConnection_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionConnection_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuppressionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuppressionConnection_limit(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionConnection_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionConnection_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuppressionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuppressionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Suppression) graphql.Marshaler {
+			return ec.marshalNSuppression2ᚕᚖrosterᚋmodelᚐSuppressionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuppressionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suppression(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SuppressionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖrosterᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuppressionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TransitionCampaignPayload_campaign(ctx context.Context, field graphql.CollectedField, obj *model.TransitionCampaignPayload) (ret graphql.Marshaler) {
@@ -5918,6 +7412,72 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddProspectsOptions(ctx context.Context, obj any) (model.AddProspectsOptions, error) {
+	var it model.AddProspectsOptions
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["onDuplicate"]; !present {
+		asMap["onDuplicate"] = "SKIP"
+	}
+	if _, present := asMap["otherCampaigns"]; !present {
+		asMap["otherCampaigns"] = "IGNORE"
+	}
+	if _, present := asMap["skipSuppressed"]; !present {
+		asMap["skipSuppressed"] = true
+	}
+
+	fieldsInOrder := [...]string{"onDuplicate", "otherCampaigns", "skipSuppressed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "onDuplicate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onDuplicate"))
+			data, err := ec.unmarshalODuplicatePolicy2ᚖrosterᚋmodelᚐDuplicatePolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnDuplicate = data
+		case "otherCampaigns":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherCampaigns"))
+			data, err := ec.unmarshalOOtherCampaignsPolicy2ᚖrosterᚋmodelᚐOtherCampaignsPolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OtherCampaigns = data
+		case "skipSuppressed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipSuppressed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipSuppressed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddProspectsOptions unmarshals raw into the AddProspectsOptions input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddProspectsOptions(ctx context.Context, raw any) (model.AddProspectsOptions, error) {
+	var out model.AddProspectsOptions
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddProspectsOptions", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateCampaignInput(ctx context.Context, obj any) (model.CreateCampaignInput, error) {
 	var it model.CreateCampaignInput
 	if obj == nil {
@@ -6163,6 +7723,62 @@ func UnmarshalProspectPatch(ctx context.Context, raw any) (model.ProspectPatch, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSuppressionInput(ctx context.Context, obj any) (model.SuppressionInput, error) {
+	var it model.SuppressionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"value", "kind", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOSuppressionKind2ᚖrosterᚋmodelᚐSuppressionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSuppressionInput unmarshals raw into the SuppressionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSuppressionInput(ctx context.Context, raw any) (model.SuppressionInput, error) {
+	var out model.SuppressionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SuppressionInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -6192,6 +7808,31 @@ func (ec *executionContext) _AddProspectsPayload(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "skipped":
+			out.Values[i] = ec._AddProspectsPayload_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skippedRows":
+			out.Values[i] = ec._AddProspectsPayload_skippedRows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._AddProspectsPayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedProspects":
+			out.Values[i] = ec._AddProspectsPayload_updatedProspects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._AddProspectsPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "prospects":
 			out.Values[i] = ec._AddProspectsPayload_prospects(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -6214,6 +7855,59 @@ func (ec *executionContext) _AddProspectsPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._AddProspectsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addSuppressionsPayloadImplementors = []string{"AddSuppressionsPayload"}
+
+func (ec *executionContext) _AddSuppressionsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddSuppressionsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addSuppressionsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddSuppressionsPayload")
+		case "added":
+			out.Values[i] = ec._AddSuppressionsPayload_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alreadySuppressed":
+			out.Values[i] = ec._AddSuppressionsPayload_alreadySuppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressions":
+			out.Values[i] = ec._AddSuppressionsPayload_suppressions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removedProspects":
+			out.Values[i] = ec._AddSuppressionsPayload_removedProspects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddSuppressionsPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6285,6 +7979,12 @@ func (ec *executionContext) _Campaign(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Campaign_version(ctx, field, obj)
+				})
 		case "prospects":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6475,6 +8175,11 @@ func (ec *executionContext) _CreateCampaignPayload(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "replayed":
+			out.Values[i] = ec._CreateCampaignPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6614,6 +8319,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "addProspects":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addProspects(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addSuppressions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addSuppressions(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeSuppressions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeSuppressions(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -6958,6 +8677,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_customFieldKeys(ctx, field)
 				})
+		case "suppressions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_suppressions(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -7032,6 +8757,44 @@ func (ec *executionContext) _RemoveProspectsPayload(ctx context.Context, sel ast
 	return out
 }
 
+var removeSuppressionsPayloadImplementors = []string{"RemoveSuppressionsPayload"}
+
+func (ec *executionContext) _RemoveSuppressionsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveSuppressionsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeSuppressionsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveSuppressionsPayload")
+		case "removed":
+			out.Values[i] = ec._RemoveSuppressionsPayload_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveSuppressionsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var renderedTemplateImplementors = []string{"RenderedTemplate"}
 
 func (ec *executionContext) _RenderedTemplate(ctx context.Context, sel ast.SelectionSet, obj *model.RenderedTemplate) graphql.Marshaler {
@@ -7055,6 +8818,170 @@ func (ec *executionContext) _RenderedTemplate(ctx context.Context, sel ast.Selec
 			}
 		case "unknown":
 			out.Values[i] = ec._RenderedTemplate_unknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skippedRowImplementors = []string{"SkippedRow"}
+
+func (ec *executionContext) _SkippedRow(ctx context.Context, sel ast.SelectionSet, obj *model.SkippedRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skippedRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkippedRow")
+		case "index":
+			out.Values[i] = ec._SkippedRow_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identity":
+			out.Values[i] = ec._SkippedRow_identity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._SkippedRow_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppression":
+			out.Values[i] = ec._SkippedRow_suppression(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "campaign":
+			out.Values[i] = ec._SkippedRow_campaign(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suppressionImplementors = []string{"Suppression"}
+
+func (ec *executionContext) _Suppression(ctx context.Context, sel ast.SelectionSet, obj *model.Suppression) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suppressionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suppression")
+		case "id":
+			out.Values[i] = ec._Suppression_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Suppression_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Suppression_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "normalized":
+			out.Values[i] = ec._Suppression_normalized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Suppression_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Suppression_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suppressionConnectionImplementors = []string{"SuppressionConnection"}
+
+func (ec *executionContext) _SuppressionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SuppressionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suppressionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SuppressionConnection")
+		case "totalCount":
+			out.Values[i] = ec._SuppressionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "page":
+			out.Values[i] = ec._SuppressionConnection_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._SuppressionConnection_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SuppressionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SuppressionConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7569,6 +9496,14 @@ func (ec *executionContext) marshalNAddProspectsPayload2ᚖrosterᚋmodelᚐAddP
 	return ec._AddProspectsPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAddSuppressionsPayload2ᚖrosterᚋmodelᚐAddSuppressionsPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddSuppressionsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddSuppressionsPayload!")
+		return graphql.Null
+	}
+	return ec._AddSuppressionsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7869,6 +9804,48 @@ func (ec *executionContext) marshalNRemoveProspectsPayload2ᚖrosterᚋmodelᚐR
 	return ec._RemoveProspectsPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRemoveSuppressionsPayload2ᚖrosterᚋmodelᚐRemoveSuppressionsPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveSuppressionsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemoveSuppressionsPayload!")
+		return graphql.Null
+	}
+	return ec._RemoveSuppressionsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSkipReason2rosterᚋmodelᚐSkipReason(ctx context.Context, v any) (model.SkipReason, error) {
+	var res model.SkipReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkipReason2rosterᚋmodelᚐSkipReason(ctx context.Context, sel ast.SelectionSet, v model.SkipReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSkippedRow2ᚕᚖrosterᚋmodelᚐSkippedRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkippedRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkippedRow2ᚖrosterᚋmodelᚐSkippedRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkippedRow2ᚖrosterᚋmodelᚐSkippedRow(ctx context.Context, sel ast.SelectionSet, v *model.SkippedRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkippedRow!")
+		return graphql.Null
+	}
+	return ec._SkippedRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7910,6 +9887,67 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSuppression2ᚕᚖrosterᚋmodelᚐSuppressionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Suppression) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuppression2ᚖrosterᚋmodelᚐSuppression(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuppression2ᚖrosterᚋmodelᚐSuppression(ctx context.Context, sel ast.SelectionSet, v *model.Suppression) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Suppression!")
+		return graphql.Null
+	}
+	return ec._Suppression(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSuppressionConnection2ᚖrosterᚋmodelᚐSuppressionConnection(ctx context.Context, sel ast.SelectionSet, v *model.SuppressionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SuppressionConnection!")
+		return graphql.Null
+	}
+	return ec._SuppressionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSuppressionInput2ᚕᚖrosterᚋmodelᚐSuppressionInputᚄ(ctx context.Context, v any) ([]*model.SuppressionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SuppressionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSuppressionInput2ᚖrosterᚋmodelᚐSuppressionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSuppressionInput2ᚖrosterᚋmodelᚐSuppressionInput(ctx context.Context, v any) (*model.SuppressionInput, error) {
+	res, err := ec.unmarshalInputSuppressionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSuppressionKind2rosterᚋmodelᚐSuppressionKind(ctx context.Context, v any) (model.SuppressionKind, error) {
+	var res model.SuppressionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSuppressionKind2rosterᚋmodelᚐSuppressionKind(ctx context.Context, sel ast.SelectionSet, v model.SuppressionKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -8161,6 +10199,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAddProspectsOptions2ᚖrosterᚋmodelᚐAddProspectsOptions(ctx context.Context, v any) (*model.AddProspectsOptions, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAddProspectsOptions(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8232,6 +10278,22 @@ func (ec *executionContext) marshalOCursor2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUI
 	return res
 }
 
+func (ec *executionContext) unmarshalODuplicatePolicy2ᚖrosterᚋmodelᚐDuplicatePolicy(ctx context.Context, v any) (*model.DuplicatePolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DuplicatePolicy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODuplicatePolicy2ᚖrosterᚋmodelᚐDuplicatePolicy(ctx context.Context, sel ast.SelectionSet, v *model.DuplicatePolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -8266,6 +10328,22 @@ func (ec *executionContext) marshalOJSONObject2map(ctx context.Context, sel ast.
 	_ = ctx
 	res := model.MarshalJSONObject(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOOtherCampaignsPolicy2ᚖrosterᚋmodelᚐOtherCampaignsPolicy(ctx context.Context, v any) (*model.OtherCampaignsPolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OtherCampaignsPolicy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOtherCampaignsPolicy2ᚖrosterᚋmodelᚐOtherCampaignsPolicy(ctx context.Context, sel ast.SelectionSet, v *model.OtherCampaignsPolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOProspect2ᚖrosterᚋmodelᚐProspect(ctx context.Context, sel ast.SelectionSet, v *model.Prospect) graphql.Marshaler {
@@ -8365,6 +10443,29 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSuppression2ᚖrosterᚋmodelᚐSuppression(ctx context.Context, sel ast.SelectionSet, v *model.Suppression) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Suppression(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSuppressionKind2ᚖrosterᚋmodelᚐSuppressionKind(ctx context.Context, v any) (*model.SuppressionKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SuppressionKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSuppressionKind2ᚖrosterᚋmodelᚐSuppressionKind(ctx context.Context, sel ast.SelectionSet, v *model.SuppressionKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -86,7 +86,7 @@ func setComplexity(c *ComplexityRoot) {
 	c.Query.Campaigns = func(child int, _ *int, limit *int, _ *model.CampaignStatus) int {
 		return pageCost(limit, child)
 	}
-	c.Mutation.AddProspects = func(child int, _ uuid.UUID, rows []*model.ProspectInput, _ *bool) int {
+	c.Mutation.AddProspects = func(child int, _ uuid.UUID, rows []*model.ProspectInput, _ *bool, _ *model.AddProspectsOptions, _ *string) int {
 		return max(len(rows), 1) * child
 	}
 	c.Mutation.RemoveProspects = func(child int, _ uuid.UUID, ids []uuid.UUID) int {

@@ -14,13 +14,18 @@ import (
 	"github.com/google/uuid"
 )
 
+// Version is the resolver for the version field.
+func (r *campaignResolver) Version(ctx context.Context, obj *model.Campaign) (string, error) {
+	return "", errNotBuilt("Version")
+}
+
 // Prospects is the resolver for the prospects field.
 func (r *campaignResolver) Prospects(ctx context.Context, obj *model.Campaign, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error) {
 	return r.listProspects(ctx, fieldArgs(ctx), obj, nil)
 }
 
 // CreateCampaign is the resolver for the createCampaign field.
-func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*model.CreateCampaignPayload, error) {
+func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.CreateCampaignInput, idempotencyKey *string) (*model.CreateCampaignPayload, error) {
 	sub, err := owner(ctx)
 	if err != nil {
 		return nil, err
@@ -48,7 +53,7 @@ func (r *mutationResolver) TransitionCampaign(ctx context.Context, id uuid.UUID,
 }
 
 // AddProspects is the resolver for the addProspects field.
-func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool) (*model.AddProspectsPayload, error) {
+func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool, options *model.AddProspectsOptions, idempotencyKey *string) (*model.AddProspectsPayload, error) {
 	sub, err := owner(ctx)
 	if err != nil {
 		return nil, err
@@ -78,6 +83,16 @@ func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUI
 		out.Prospects = append(out.Prospects, res.Imported...)
 	}
 	return out, nil
+}
+
+// AddSuppressions is the resolver for the addSuppressions field.
+func (r *mutationResolver) AddSuppressions(ctx context.Context, entries []*model.SuppressionInput, removeFromDraftRosters *bool) (*model.AddSuppressionsPayload, error) {
+	return nil, errNotBuilt("AddSuppressions")
+}
+
+// RemoveSuppressions is the resolver for the removeSuppressions field.
+func (r *mutationResolver) RemoveSuppressions(ctx context.Context, ids []uuid.UUID) (*model.RemoveSuppressionsPayload, error) {
+	return nil, errNotBuilt("RemoveSuppressions")
 }
 
 // UpdateProspect is the resolver for the updateProspect field.
@@ -187,6 +202,11 @@ func (r *queryResolver) CustomFieldKeys(ctx context.Context, campaignID uuid.UUI
 		return nil, err
 	}
 	return r.Store.CustomFieldKeys(ctx, sub, campaignID)
+}
+
+// Suppressions is the resolver for the suppressions field.
+func (r *queryResolver) Suppressions(ctx context.Context, kind *model.SuppressionKind, search *string, page *int, limit *int, after *uuid.UUID) (*model.SuppressionConnection, error) {
+	return nil, errNotBuilt("Suppressions")
 }
 
 // Campaign returns CampaignResolver implementation.

@@ -7,16 +7,33 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 )
 
+type AddProspectsOptions struct {
+	OnDuplicate    *DuplicatePolicy      `json:"onDuplicate,omitempty"`
+	OtherCampaigns *OtherCampaignsPolicy `json:"otherCampaigns,omitempty"`
+	// Skip rows that the caller's suppression list blocks.
+	SkipSuppressed *bool `json:"skipSuppressed,omitempty"`
+}
+
 type AddProspectsPayload struct {
 	// Rows written (or, on a dry run, that would be written).
 	Imported int `json:"imported"`
-	// Rows that fell out as duplicates: imported + duplicates = rows submitted when there are no userErrors.
+	// Rows that fell out as duplicates: imported + duplicates + skipped = rows submitted when there are no userErrors.
 	Duplicates int `json:"duplicates"`
+	// Rows skipped by the suppression list or by other campaigns: imported + duplicates + skipped = rows submitted, when there are no userErrors.
+	Skipped     int           `json:"skipped"`
+	SkippedRows []*SkippedRow `json:"skippedRows"`
+	// ALREADY_ON_ROSTER rows that onDuplicate: UPDATE merged into the roster's prospect and that changed it.
+	Updated int `json:"updated"`
+	// The prospects changed by onDuplicate: UPDATE, as they are now (empty on a dry run).
+	UpdatedProspects []*Prospect `json:"updatedProspects"`
+	// True when this answer replays the stored result of an earlier call with the same idempotencyKey.
+	Replayed bool `json:"replayed"`
 	// The written prospects, in submission order (empty on a dry run).
 	Prospects     []*Prospect     `json:"prospects"`
 	DuplicateRows []*DuplicateRow `json:"duplicateRows"`
@@ -24,6 +41,17 @@ type AddProspectsPayload struct {
 	// The campaign with its recomputed stats; null only when it was not found.
 	Campaign   *Campaign    `json:"campaign,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+type AddSuppressionsPayload struct {
+	Added int `json:"added"`
+	// Entries that were on the list already (same kind and normalized value), or earlier in this call.
+	AlreadySuppressed int `json:"alreadySuppressed"`
+	// The entries added, in submission order.
+	Suppressions []*Suppression `json:"suppressions"`
+	// Prospects taken off the caller's DRAFT rosters (removeFromDraftRosters).
+	RemovedProspects int          `json:"removedProspects"`
+	UserErrors       []*UserError `json:"userErrors"`
 }
 
 type CampaignConnection struct {
@@ -42,6 +70,8 @@ type CreateCampaignInput struct {
 type CreateCampaignPayload struct {
 	Campaign   *Campaign    `json:"campaign,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answer replays the stored result of an earlier call with the same idempotencyKey.
+	Replayed bool `json:"replayed"`
 }
 
 // A custom-field key in use on a roster (Query.customFieldKeys).
@@ -116,6 +146,11 @@ type RemoveProspectsPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+type RemoveSuppressionsPayload struct {
+	Removed    int          `json:"removed"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A message template rendered for one prospect (Query.renderTemplate).
 type RenderedTemplate struct {
 	// The template with every known placeholder replaced (by the empty string when it has no value).
@@ -124,6 +159,44 @@ type RenderedTemplate struct {
 	Missing []string `json:"missing"`
 	// The `%token%`s (a letter, then letters, digits, `_`, `.` or `-`) that are not known placeholders, left as written in `text`, each once, in order of first appearance: typos for the editor to flag.
 	Unknown []string `json:"unknown"`
+}
+
+type SkippedRow struct {
+	// 0-based index of the row in the submitted batch.
+	Index int `json:"index"`
+	// The row's normalized required identity.
+	Identity string     `json:"identity"`
+	Reason   SkipReason `json:"reason"`
+	// SUPPRESSED: the entry that blocks the row.
+	Suppression *Suppression `json:"suppression,omitempty"`
+	// IN_OTHER_CAMPAIGN: the campaign that has the identity (the oldest, when several).
+	Campaign *Campaign `json:"campaign,omitempty"`
+}
+
+type Suppression struct {
+	ID   uuid.UUID       `json:"id"`
+	Kind SuppressionKind `json:"kind"`
+	// The value as submitted, trimmed.
+	Value string `json:"value"`
+	// The form that matching compares (SPEC §5 and §11).
+	Normalized string    `json:"normalized"`
+	Reason     *string   `json:"reason,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+type SuppressionConnection struct {
+	TotalCount int            `json:"totalCount"`
+	Page       int            `json:"page"`
+	Limit      int            `json:"limit"`
+	Nodes      []*Suppression `json:"nodes"`
+	PageInfo   *PageInfo      `json:"pageInfo"`
+}
+
+type SuppressionInput struct {
+	Value string `json:"value"`
+	// Inferred when omitted (SPEC §11): a linkedin.com URL is LINKEDIN, a value starting with @ or without @ is DOMAIN, anything else EMAIL.
+	Kind   *SuppressionKind `json:"kind,omitempty"`
+	Reason *string          `json:"reason,omitempty"`
 }
 
 type TransitionCampaignPayload struct {
@@ -143,6 +216,63 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// For a bad row of a batch: its 0-based index.
 	Index *int `json:"index,omitempty"`
+}
+
+type DuplicatePolicy string
+
+const (
+	// Leave the roster's prospect as it is.
+	DuplicatePolicySkip DuplicatePolicy = "SKIP"
+	// Merge the row into the roster's prospect (SPEC §12).
+	DuplicatePolicyUpdate DuplicatePolicy = "UPDATE"
+)
+
+var AllDuplicatePolicy = []DuplicatePolicy{
+	DuplicatePolicySkip,
+	DuplicatePolicyUpdate,
+}
+
+func (e DuplicatePolicy) IsValid() bool {
+	switch e {
+	case DuplicatePolicySkip, DuplicatePolicyUpdate:
+		return true
+	}
+	return false
+}
+
+func (e DuplicatePolicy) String() string {
+	return string(e)
+}
+
+func (e *DuplicatePolicy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DuplicatePolicy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DuplicatePolicy", str)
+	}
+	return nil
+}
+
+func (e DuplicatePolicy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DuplicatePolicy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DuplicatePolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type DuplicateReason string
@@ -197,6 +327,66 @@ func (e *DuplicateReason) UnmarshalJSON(b []byte) error {
 }
 
 func (e DuplicateReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type OtherCampaignsPolicy string
+
+const (
+	// Do not look at other campaigns.
+	OtherCampaignsPolicyIgnore OtherCampaignsPolicy = "IGNORE"
+	// Skip a row whose identity is on another of the caller's campaigns of the same channel that is LAUNCHING, ACTIVE or PAUSED.
+	OtherCampaignsPolicySkipIfLive OtherCampaignsPolicy = "SKIP_IF_LIVE"
+	// Skip a row whose identity is on any other campaign of the caller's with the same channel.
+	OtherCampaignsPolicySkipIfAny OtherCampaignsPolicy = "SKIP_IF_ANY"
+)
+
+var AllOtherCampaignsPolicy = []OtherCampaignsPolicy{
+	OtherCampaignsPolicyIgnore,
+	OtherCampaignsPolicySkipIfLive,
+	OtherCampaignsPolicySkipIfAny,
+}
+
+func (e OtherCampaignsPolicy) IsValid() bool {
+	switch e {
+	case OtherCampaignsPolicyIgnore, OtherCampaignsPolicySkipIfLive, OtherCampaignsPolicySkipIfAny:
+		return true
+	}
+	return false
+}
+
+func (e OtherCampaignsPolicy) String() string {
+	return string(e)
+}
+
+func (e *OtherCampaignsPolicy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OtherCampaignsPolicy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OtherCampaignsPolicy", str)
+	}
+	return nil
+}
+
+func (e OtherCampaignsPolicy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OtherCampaignsPolicy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OtherCampaignsPolicy) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -263,6 +453,123 @@ func (e ProspectStage) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type SkipReason string
+
+const (
+	// The caller's suppression list blocks the row's email, its email's domain or its LinkedIn URL.
+	SkipReasonSuppressed SkipReason = "SUPPRESSED"
+	// The row's identity is on another of the caller's campaigns (OtherCampaignsPolicy).
+	SkipReasonInOtherCampaign SkipReason = "IN_OTHER_CAMPAIGN"
+)
+
+var AllSkipReason = []SkipReason{
+	SkipReasonSuppressed,
+	SkipReasonInOtherCampaign,
+}
+
+func (e SkipReason) IsValid() bool {
+	switch e {
+	case SkipReasonSuppressed, SkipReasonInOtherCampaign:
+		return true
+	}
+	return false
+}
+
+func (e SkipReason) String() string {
+	return string(e)
+}
+
+func (e *SkipReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SkipReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SkipReason", str)
+	}
+	return nil
+}
+
+func (e SkipReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SkipReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SkipReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SuppressionKind string
+
+const (
+	// One email address.
+	SuppressionKindEmail SuppressionKind = "EMAIL"
+	// Every email address at a domain and its subdomains.
+	SuppressionKindDomain SuppressionKind = "DOMAIN"
+	// One LinkedIn profile.
+	SuppressionKindLinkedin SuppressionKind = "LINKEDIN"
+)
+
+var AllSuppressionKind = []SuppressionKind{
+	SuppressionKindEmail,
+	SuppressionKindDomain,
+	SuppressionKindLinkedin,
+}
+
+func (e SuppressionKind) IsValid() bool {
+	switch e {
+	case SuppressionKindEmail, SuppressionKindDomain, SuppressionKindLinkedin:
+		return true
+	}
+	return false
+}
+
+func (e SuppressionKind) String() string {
+	return string(e)
+}
+
+func (e *SuppressionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SuppressionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SuppressionKind", str)
+	}
+	return nil
+}
+
+func (e SuppressionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SuppressionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SuppressionKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type UserErrorCode string
 
 const (
@@ -278,6 +585,8 @@ const (
 	UserErrorCodeInvalidTransition UserErrorCode = "INVALID_TRANSITION"
 	// Launching a campaign whose roster is empty.
 	UserErrorCodeEmptyRoster UserErrorCode = "EMPTY_ROSTER"
+	// An idempotencyKey used within 24 hours with other arguments.
+	UserErrorCodeIdempotencyKeyReused UserErrorCode = "IDEMPOTENCY_KEY_REUSED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -287,11 +596,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeDuplicateProspect,
 	UserErrorCodeInvalidTransition,
 	UserErrorCodeEmptyRoster,
+	UserErrorCodeIdempotencyKeyReused,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeBadUserInput, UserErrorCodeNotFound, UserErrorCodeRosterFrozen, UserErrorCodeDuplicateProspect, UserErrorCodeInvalidTransition, UserErrorCodeEmptyRoster:
+	case UserErrorCodeBadUserInput, UserErrorCodeNotFound, UserErrorCodeRosterFrozen, UserErrorCodeDuplicateProspect, UserErrorCodeInvalidTransition, UserErrorCodeEmptyRoster, UserErrorCodeIdempotencyKeyReused:
 		return true
 	}
 	return false
