@@ -19,228 +19,383 @@ import (
 )
 
 // AddOptions say what AddProspects does, and what its result may leave
-// out. The zero value writes and reports everything.
+// out. The zero value writes and reports everything, with addProspects'
+// default options.
 type AddOptions struct {
 	// DryRun validates and classifies the rows without writing them.
 	DryRun bool
 	// NoDuplicateProspects leaves the Prospect of ALREADY_ON_ROSTER rows
 	// nil: the roster's rows for the identities the insert skipped are then
 	// not read (on a 1000-row batch with 100 duplicates that read was a
-	// tenth of PostgreSQL's time).
+	// tenth of PostgreSQL's time), unless onDuplicate: UPDATE needs them.
 	NoDuplicateProspects bool
 	// NoCampaign leaves Campaign nil after a write (it is still set with a
 	// ROSTER_FROZEN error): the campaign is then not read back.
 	NoCampaign bool
+	// Import are the call's options (SPEC §12); the zero value is their
+	// defaults (roster.Options(nil)).
+	Import roster.ImportOptions
+	// IdempotencyKey is the call's key as given (nil: none).
+	IdempotencyKey *string
 }
 
 // AddProspects bulk-adds rows to a DRAFT campaign's roster in one
-// transaction (addWrite): lock the campaign, validate every row, dedup
-// within the batch (first row wins), write the first row of every
-// identity with a single INSERT ... ON CONFLICT DO NOTHING (the unique
-// index dedups against the roster, which wins), then read what o does not
-// leave out: the roster's rows for the identities the insert skipped, the
-// campaign after the write. The stats follow in the same transaction
-// (trigger). A dry run takes no lock and looks all the batch's identities
-// up instead of writing.
+// transaction (SPEC §5, §7, §12): claim the idempotency key, if any (a
+// replay answers here), lock the campaign (the roster lock; with
+// otherCampaigns, the owner's lock first), validate every row, dedup within
+// the batch (first row wins), screen the first rows against the
+// suppression list and the owner's other campaigns, write the rest with a
+// single INSERT ... ON CONFLICT DO NOTHING (the unique index dedups against
+// the roster, which wins), read the roster's rows the answer or a merge
+// needs, merge (onDuplicate: UPDATE), and store the result under the key.
+// The stats follow in the same transaction (trigger). A dry run takes no
+// lock and looks the batch's identities up instead of writing.
 func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*roster.AddResult, error) {
-	if !o.DryRun {
-		res, err := s.addWrite(ctx, owner, campaignID, rows, o)
-		return settle(res, err, "add prospects")
+	if o.Import == (roster.ImportOptions{}) {
+		o.Import = roster.Options(nil)
 	}
-	res := &roster.AddResult{}
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		c, err := draftCampaign(ctx, tx, owner, campaignID, noLock)
-		res.Campaign = c
-		if err != nil {
-			return err
-		}
-		if err := roster.CheckBatchSize(rows); err != nil {
-			return err
-		}
-		plan, err := roster.Plan(c, rows)
-		if err != nil {
-			return err
-		}
-		if err := matchRoster(ctx, tx, plan, plan.Identities()); err != nil {
-			return err
-		}
-		plan.Report(res, true)
-		return nil
-	})
-	return settle(res, err, "add prospects")
-}
-
-// sequentialAdd makes addWrite send its statements one round trip each
-// (BEGIN, the timeouts, the lock, the insert, COMMIT), as a transaction
-// does without pipelining: BenchmarkAddBatch sets it to measure what the
-// pipeline buys (BENCHMARKS.md, "What the speed code buys"). Nothing else
-// sets it.
-var sequentialAdd bool
-
-// lockSequentially is addWrite's first round trip as three.
-func lockSequentially(ctx context.Context, pc *pgx.Conn, t Timeouts, campaignID uuid.UUID, owner string, c **model.Campaign) error {
-	if _, err := pc.Exec(ctx, "BEGIN"); err != nil {
-		return err
+	key, err := roster.CheckKey(o.IdempotencyKey)
+	if err != nil {
+		return &roster.AddResult{}, err
 	}
-	if _, err := pc.Exec(ctx, setTimeouts, t.args()...); err != nil {
-		return err
+	var digest []byte
+	if o.DryRun {
+		key = "" // a dry run neither stores nor replays (SPEC §12)
+	} else if key != "" {
+		if digest, err = roster.AddDigest(campaignID, rows, o.Import); err != nil {
+			return nil, err
+		}
 	}
-	var err error
-	if *c, err = scanCampaign(pc.QueryRow(ctx, lockRoster, campaignID, owner)); errors.Is(err, model.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-// addWrite is AddProspects' write: the same transaction inTx would run
-// (its timeouts, the roster lock, then the checks in the same order), in
-// fewer round trips. BEGIN, the timeouts and the lock go as one pipelined
-// batch; then, when nothing is to be read back before COMMIT (the lean
-// AddOptions) and the insert is a statement prepared on the connection,
-// the insert and COMMIT go as another. Through Bun's transaction the same
-// write took five round trips, 1.5 to 5 ms of a 30 ms batch on the bench.
-// A refused batch (not found, frozen, bad rows) reads the whole campaign,
-// for the payload, and rolls back. A connection lost once COMMIT was sent
-// leaves the outcome in doubt: commitOutcome finds it out before answering.
-func (s *Store) addWrite(ctx context.Context, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions) (*roster.AddResult, error) {
 	var res *roster.AddResult
-	err := s.retrying(ctx, func() error {
-		res = &roster.AddResult{}
-		conn, err := s.db.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		raw := func(f func(*pgx.Conn) error) error {
-			return conn.Raw(func(dc any) error { return asPgx(dc, f) })
-		}
-		// Whatever happened, no transaction goes back to the pool open.
-		defer func() {
-			_ = raw(func(c *pgx.Conn) error {
-				if c.PgConn().TxStatus() == 'I' || c.IsClosed() {
-					return nil
+	var plan *roster.Batch
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, plan = &roster.AddResult{}, nil
+		if key != "" {
+			var rec roster.AddRecord
+			replay, err := claimKey(ctx, tx, owner, opAddProspects, key, digest, &rec)
+			if err != nil || replay {
+				if replay {
+					res, err = s.replayAdd(ctx, tx, owner, campaignID, &rec)
 				}
-				_, err := c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
-				return err
-			})
-		}()
-		var c *model.Campaign
-		err = raw(func(pc *pgx.Conn) error {
-			if sequentialAdd {
-				return lockSequentially(ctx, pc, s.Timeouts, campaignID, owner, &c)
-			}
-			b := &pgx.Batch{}
-			b.Queue("BEGIN")
-			b.Queue(setTimeouts, s.Timeouts.args()...)
-			b.Queue(lockRoster, campaignID, owner)
-			br := pc.SendBatch(ctx, b)
-			defer br.Close()
-			for range 2 {
-				if _, err := br.Exec(); err != nil {
-					return err
-				}
-			}
-			var err error
-			if c, err = scanCampaign(br.QueryRow()); err != nil && !errors.Is(err, model.ErrNotFound) {
 				return err
 			}
-			return br.Close()
-		})
-		if err != nil {
-			return fmt.Errorf("lock campaign: %w", err)
 		}
-		// A refused batch's payload shows the campaign, as the lock read it.
+		lock := rosterLock
+		if o.DryRun {
+			lock = noLock
+		} else if o.Import.ChecksOtherCampaigns() {
+			if err := lockOwnerIdentities(ctx, tx, owner); err != nil {
+				return err
+			}
+		}
+		c, err := draftCampaign(ctx, tx, owner, campaignID, lock)
 		res.Campaign = c
-		if err := roster.CheckDraft(campaignID, c); err != nil {
+		if err != nil {
 			return err
 		}
 		if err := roster.CheckBatchSize(rows); err != nil {
 			return err
 		}
-		plan, err := roster.Plan(c, rows)
-		if err != nil {
+		if plan, err = roster.Plan(c, rows); err != nil {
 			return err
 		}
-		res.Campaign = nil // read back after the write, when asked
-		readBack := !o.NoDuplicateProspects || !o.NoCampaign
-		committed, err := insertBatch(ctx, raw, plan, s.hotMode, !readBack && !sequentialAdd)
-		if err != nil {
-			// A COMMIT sent with the insert may have run all the same.
-			written, err := s.commitOutcome(ctx, owner, plan, err)
+		if err := s.screen(ctx, tx, owner, c, plan, o.Import); err != nil {
+			return err
+		}
+		merge := o.Import.OnDuplicate == model.DuplicatePolicyUpdate
+		if o.DryRun {
+			found, err := readRoster(ctx, tx, plan.CampaignID, plan.Identities())
+			if err != nil {
+				return err
+			}
+			plan.OnRoster = map[string]*model.Prospect{}
+			plan.Found(found)
+		} else {
+			written, err := s.insertBatch(ctx, tx, plan)
 			if err != nil {
 				return err
 			}
 			plan.Record(written)
-			committed = true
-		}
-		if !committed {
-			if !o.NoDuplicateProspects && len(plan.OnRoster) > 0 {
-				if err := matchRoster(ctx, conn, plan, plan.Skipped()); err != nil {
-					return err
-				}
+			// Skipped rows may be on the roster after all (which comes
+			// first); the roster's rows are read for the answer or a merge.
+			need := plan.SkippedIdentities()
+			if !o.NoDuplicateProspects || merge {
+				need = append(need, plan.Conflicted()...)
 			}
-			if !o.NoCampaign {
-				if err := raw(func(pc *pgx.Conn) error {
-					res.Campaign, err = scanCampaign(pc.QueryRow(ctx, selectCampaign, campaignID, owner))
-					return err
-				}); err != nil {
+			if len(need) > 0 {
+				found, err := readRoster(ctx, tx, plan.CampaignID, need)
+				if err != nil {
 					return err
 				}
-			}
-			if err := raw(func(pc *pgx.Conn) error {
-				_, err := pc.Exec(ctx, "COMMIT")
-				return inDoubt(err, true)
-			}); err != nil {
-				// The insert's RETURNING told what it wrote, if it commits.
-				if _, err := s.commitOutcome(ctx, owner, plan, fmt.Errorf("commit: %w", err)); err != nil {
-					return err
-				}
+				plan.Found(found)
 			}
 		}
-		plan.Report(res, false)
+		if merge {
+			changed, err := plan.Merge(c.Channel)
+			if err != nil {
+				return err
+			}
+			if !o.DryRun {
+				if err := updateMerged(ctx, tx, changed); err != nil {
+					return err
+				}
+			}
+		}
+		plan.Report(res, o.DryRun)
+		if !o.DryRun && !o.NoCampaign {
+			if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
+				return err
+			}
+		}
+		if key != "" {
+			return storeResult(ctx, tx, owner, opAddProspects, key, roster.Record(res))
+		}
 		return nil
 	})
-	return res, err
+	if err != nil && plan != nil && !o.DryRun {
+		// A lost connection may leave the COMMIT in doubt: find out.
+		err = s.commitOutcome(ctx, owner, plan, err)
+	}
+	return settle(res, err, "add prospects")
 }
 
-// matchRoster finds which of identities the roster already holds. It reads
-// by the unique index, so it costs the identities', not the roster's.
-func matchRoster(ctx context.Context, idb bun.IDB, b *roster.Batch, identities []string) error {
-	var existing []*model.Prospect
-	err := idb.NewSelect().Model(&existing).
-		Where("campaign_id = ?", b.CampaignID).
-		Where("identity IN (?)", bun.In(identities)).
-		Scan(ctx)
-	if err != nil {
-		return fmt.Errorf("match roster: %w", err)
+// replayAdd answers a replayed addProspects (SPEC §12): the stored result
+// with its prospects, entries and campaigns as they are now.
+func (s *Store) replayAdd(ctx context.Context, idb bun.IDB, owner string, campaignID uuid.UUID, rec *roster.AddRecord) (*roster.AddResult, error) {
+	var prospects []*model.Prospect
+	if ids := rec.ProspectIDs(); len(ids) > 0 {
+		if err := idb.NewSelect().Model(&prospects).Where("campaign_id = ?", campaignID).
+			Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("replay: read prospects: %w", err)
+		}
 	}
-	b.OnRoster = make(map[string]*model.Prospect, len(existing))
-	for _, p := range existing {
-		b.OnRoster[p.Identity] = p
+	byID := make(map[uuid.UUID]*model.Prospect, len(prospects))
+	for _, p := range prospects {
+		byID[p.ID] = p
+	}
+	var supIDs, campIDs []uuid.UUID
+	for _, r := range rec.Skipped {
+		if r.Suppression != nil {
+			supIDs = append(supIDs, *r.Suppression)
+		}
+		if r.Campaign != nil {
+			campIDs = append(campIDs, *r.Campaign)
+		}
+	}
+	sups, err := suppressionsByID(ctx, idb, owner, supIDs)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	camps, err := campaignsByID(ctx, idb, owner, campIDs)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	res := rec.Replay(byID, sups, camps)
+	if res.Campaign, err = campaignFor(ctx, idb, owner, campaignID, noLock); err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	return res, nil
+}
+
+// campaignsByID reads the owner's campaigns among ids.
+func campaignsByID(ctx context.Context, idb bun.IDB, owner string, ids []uuid.UUID) (map[uuid.UUID]*model.Campaign, error) {
+	out := map[uuid.UUID]*model.Campaign{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := idb.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE owner = ? AND id IN (?)`, owner, bun.In(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read campaigns: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[c.ID] = c
+	}
+	return out, rows.Err()
+}
+
+// lockOwnerIdentities serializes the adds of one owner that look at the
+// owner's other campaigns (otherCampaigns: SKIP_IF_LIVE, SKIP_IF_ANY): two
+// of them into two campaigns would otherwise each find the identity on
+// neither roster and both import it. The lock is the owner's, taken
+// before the campaign's (always in that order, so adds cannot deadlock on
+// the two), and held to the transaction's end; adds that do not look
+// (IGNORE) do not take it. PostgreSQL advisory locks are per transaction
+// here, so they hold through PgBouncer in transaction mode.
+func lockOwnerIdentities(ctx context.Context, tx bun.Tx, owner string) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('roster.owner-identities:' || ?, 0))`, owner); err != nil {
+		return fmt.Errorf("lock owner: %w", err)
 	}
 	return nil
 }
 
-// insertBatch writes the first row of every identity in one statement, in
-// submission order, which is id order: the three indexes that lead with the
-// id (or the campaign and the id) then take each row at their right edge,
-// where PostgreSQL appends without descending the tree (written sorted by
-// identity instead, the same batch cost PostgreSQL a fifth more). Two
-// batches of this API never insert into one campaign at once (the roster
-// lock), so their order cannot deadlock them; against a writer that skips
-// the lock a deadlock is retried whole (retrying). The columns are passed
-// to pgx as binary arrays and unnested in the database (PostgreSQL parses
-// a thousand VALUES tuples, or array literals in the SQL text, far slower).
-// ON CONFLICT DO NOTHING skips the identities the roster holds: they are
-// on it, whether or not their rows are then read (matchRoster; under the
-// roster lock no other writer can have added one meanwhile).
-//
-// With commit, and the statement prepared on the connection (hotMode
-// CacheStatement), COMMIT goes in the same round trip; committed says
-// whether it did.
-func insertBatch(ctx context.Context, raw rawConn, b *roster.Batch, hotMode pgx.QueryExecMode, commit bool) (committed bool, err error) {
-	identities := b.Identities()
+// screen marks the batch's first rows that the owner's suppression list or
+// other campaigns keep out (SPEC §12), asking only what the options say.
+// Both are index lookups by the batch's identities: their cost follows
+// the batch, not the list or the other rosters.
+func (s *Store) screen(ctx context.Context, tx bun.Tx, owner string, c *model.Campaign, b *roster.Batch, o roster.ImportOptions) error {
+	rows := b.FirstRows()
+	if o.SkipSuppressed {
+		probes := make([]SuppressionProbe, len(rows))
+		for i, p := range rows {
+			probes[i] = probeOf(c.Channel, p)
+		}
+		hits, err := matchSuppressions(ctx, tx, owner, probes)
+		if err != nil {
+			return err
+		}
+		for i, h := range hits {
+			if h != nil {
+				b.SkipRow(rows[i].Identity, &roster.Skip{Reason: model.SkipReasonSuppressed, Suppression: h})
+			}
+		}
+	}
+	if !o.ChecksOtherCampaigns() {
+		return nil
+	}
+	found, err := s.onOtherCampaigns(ctx, tx, owner, c, b.ToInsert(), o)
+	if err != nil {
+		return err
+	}
+	for id, camp := range found {
+		b.SkipRow(id, &roster.Skip{Reason: model.SkipReasonInOtherCampaign, Campaign: camp})
+	}
+	return nil
+}
+
+// probeOf is what a row shows the suppression list: its email and its
+// LinkedIn URL, normalized, whichever is required and whichever captured.
+func probeOf(ch model.Channel, p *model.Prospect) SuppressionProbe {
+	var other string
+	if p.OtherIdentity != nil {
+		other = *p.OtherIdentity
+	}
+	if ch == model.ChannelLinkedin {
+		return SuppressionProbe{Email: other, LinkedIn: p.Identity}
+	}
+	return SuppressionProbe{Email: p.Identity, LinkedIn: other}
+}
+
+// otherCampaignsQuery finds which of identities ($4) the owner's other
+// campaigns of the channel, in the statuses counted ($5), hold: the oldest
+// such campaign for each. It walks the owner's campaigns (few) and probes
+// each roster's unique index (campaign_id, identity) with the batch's
+// identities: no read grows with a roster.
+const otherCampaignsQuery = `SELECT DISTINCT ON (p.identity) p.identity, c.id
+FROM campaigns c
+JOIN prospects p ON p.campaign_id = c.id AND p.identity = ANY ($4::text[])
+WHERE c.owner = $1 AND c.channel = $2 AND c.id <> $3 AND c.status = ANY ($5::text[])
+ORDER BY p.identity, c.created_at, c.id`
+
+// onOtherCampaigns maps each of identities held by another of the owner's
+// campaigns with c's channel (SPEC §12) to the oldest such campaign.
+func (s *Store) onOtherCampaigns(ctx context.Context, tx bun.Tx, owner string, c *model.Campaign, identities []string, o roster.ImportOptions) (map[string]*model.Campaign, error) {
+	if len(identities) == 0 {
+		return nil, nil
+	}
+	var statuses []string
+	for _, st := range model.AllCampaignStatuses {
+		if o.Counts(st) {
+			v, err := st.Value()
+			if err != nil {
+				return nil, err
+			}
+			statuses = append(statuses, v.(string))
+		}
+	}
+	ch, err := c.Channel.Value()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Tx.QueryContext(ctx, otherCampaignsQuery, s.hotMode, owner, ch, c.ID, identities, statuses)
+	if err != nil {
+		return nil, fmt.Errorf("look up other campaigns: %w", err)
+	}
+	defer rows.Close()
+	holder := map[string]uuid.UUID{}
+	var ids []uuid.UUID
+	for rows.Next() {
+		var identity string
+		var id uuid.UUID
+		if err := rows.Scan(&identity, &id); err != nil {
+			return nil, fmt.Errorf("look up other campaigns: %w", err)
+		}
+		holder[identity] = id
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up other campaigns: %w", err)
+	}
+	camps, err := campaignsByID(ctx, tx, owner, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*model.Campaign, len(holder))
+	for identity, id := range holder {
+		out[identity] = camps[id]
+	}
+	return out, nil
+}
+
+// readRoster reads the roster's prospects holding identities. It reads by
+// the unique index, so it costs the identities', not the roster's.
+func readRoster(ctx context.Context, idb bun.IDB, campaignID uuid.UUID, identities []string) (map[string]*model.Prospect, error) {
+	var existing []*model.Prospect
+	err := idb.NewSelect().Model(&existing).
+		Where("campaign_id = ?", campaignID).
+		Where("identity IN (?)", bun.In(identities)).
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("match roster: %w", err)
+	}
+	found := make(map[string]*model.Prospect, len(existing))
+	for _, p := range existing {
+		found[p.Identity] = p
+	}
+	return found, nil
+}
+
+// updateMerged writes the prospects onDuplicate: UPDATE changed, each
+// with the update's columns (updateColumns, as updateProspect writes).
+func updateMerged(ctx context.Context, tx bun.Tx, changed []*model.Prospect) error {
+	for _, p := range changed {
+		// The custom fields go as text cast to jsonb, as in updateProspect.
+		if _, err := tx.NewUpdate().Model(p).Column(updateColumns...).
+			Value("custom_fields", "?::jsonb", string(p.CustomFieldsJSON())).
+			WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("merge prospect: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertBatch writes the first row of every identity not skipped
+// (Batch.ToInsert) in one statement, in submission order, which is id
+// order: the three indexes that lead with the id (or the campaign and the
+// id) then take each row at their right edge, where PostgreSQL appends
+// without descending the tree (written sorted by identity instead, the
+// same batch cost PostgreSQL a fifth more). Two batches of this API never
+// insert into one campaign at once (the roster lock), so their order
+// cannot deadlock them; against a writer that skips the lock a deadlock is
+// retried whole (retrying). The columns go to pgx as binary arrays,
+// unnested in the database (PostgreSQL parses a thousand VALUES tuples, or
+// array literals in the SQL text, far slower): the statement is sent
+// through database/sql as it is, not formatted by Bun, so pgx encodes its
+// parameters. ON CONFLICT DO NOTHING skips the identities the roster
+// holds: they are on it, whether or not their rows are then read (under
+// the roster lock no other writer can have added one meanwhile). It
+// returns the ids it wrote.
+func (s *Store) insertBatch(ctx context.Context, tx bun.Tx, b *roster.Batch) (map[uuid.UUID]bool, error) {
+	identities := b.ToInsert()
 	n := len(identities)
+	written := make(map[uuid.UUID]bool, n)
+	if n == 0 {
+		return written, nil
+	}
 	// [16]byte and string slices are what pgx encodes without reflection
 	// ([]*string and []pgtype.UUID went through reflect, a tenth of the
 	// server's CPU per batch).
@@ -252,7 +407,7 @@ func insertBatch(ctx context.Context, raw rawConn, b *roster.Batch, hotMode pgx.
 	}
 	now := rows[0].CreatedAt
 	var idArg any = ids
-	if hotMode == pgx.QueryExecModeSimpleProtocol {
+	if s.hotMode == pgx.QueryExecModeSimpleProtocol {
 		// The simple protocol sends text, which [16]byte has none of.
 		uuids := make([]pgtype.UUID, n)
 		for i, id := range ids {
@@ -261,63 +416,22 @@ func insertBatch(ctx context.Context, raw rawConn, b *roster.Batch, hotMode pgx.
 		idArg = uuids
 	}
 	insert, args := insertStatement(rows, b.CampaignID, now, idArg, identities)
-	written := make(map[uuid.UUID]bool, n)
-	var id [16]byte
-	collect := func(rows pgx.Rows) error {
-		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
-			written[uuid.UUID(id)] = true
-			return nil
-		})
-		return err
-	}
-	commit = commit && hotMode == pgx.QueryExecModeCacheStatement
-	err = raw(func(c *pgx.Conn) error {
-		if !commit {
-			rows, err := c.Query(ctx, insert, append([]any{hotMode}, args...)...)
-			if err != nil {
-				return err
-			}
-			return collect(rows)
-		}
-		// Prepared under its own text as its name, a batch finds it.
-		if _, err := c.Prepare(ctx, insert, insert); err != nil {
-			return err
-		}
-		pb := &pgx.Batch{}
-		pb.Queue(insert, args...)
-		pb.Queue("COMMIT")
-		br := c.SendBatch(ctx, pb)
-		defer br.Close()
-		rows, err := br.Query()
-		if err == nil {
-			err = collect(rows)
-		}
-		if err != nil {
-			return inDoubt(err, false)
-		}
-		tag, err := br.Exec()
-		if err != nil {
-			return fmt.Errorf("commit: %w", inDoubt(err, true))
-		}
-		if tag.String() != "COMMIT" {
-			return fmt.Errorf("commit: the transaction ended with %s", tag)
-		}
-		// COMMIT's own answer says the batch is in: the call succeeded,
-		// whatever comes after. What comes is the batch's end (its Sync's
-		// ReadyForQuery), and a server shut down between COMMIT and that
-		// Sync (pg_ctl restart -m fast) sends its FATAL there instead,
-		// read only by Close: failing the call on it answered "nothing was
-		// written" for a batch that was in (issue 10).
-		if err := br.Close(); err != nil {
-			slog.WarnContext(ctx, "add prospects: committed, then the connection failed", "campaign", b.CampaignID, "err", err)
-		}
-		return nil
-	})
+	res, err := tx.Tx.QueryContext(ctx, insert, append([]any{s.hotMode}, args...)...)
 	if err != nil {
-		return false, fmt.Errorf("insert prospects: %w", err)
+		return nil, fmt.Errorf("insert prospects: %w", err)
 	}
-	b.Record(written)
-	return commit, nil
+	defer res.Close()
+	for res.Next() {
+		var id uuid.UUID
+		if err := res.Scan(&id); err != nil {
+			return nil, fmt.Errorf("insert prospects: %w", err)
+		}
+		written[id] = true
+	}
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("insert prospects: %w", err)
+	}
+	return written, nil
 }
 
 // ErrCommitUnknown is an add's error when its connection failed once
@@ -359,48 +473,52 @@ func inDoubt(err error, atCommit bool) error {
 
 // commitOutcome finds out, when err left an add's COMMIT in doubt, whether
 // it committed, so that the answer is true both ways (SECURITY.md: in-flight
-// calls fail whole): it returns the batch's ids on the roster if it did,
-// err if it did not (nothing was written), and ErrCommitUnknown if the
-// database does not tell within ctx. It asks on another connection, under
-// the roster lock: the add's transaction held that lock until it ended, so
-// once it is granted that transaction can no longer commit and what is read
-// is final (without it, a COMMIT still on its way would land after the
-// read). The batch's ids were made here (planBatch), so any of them on the
-// roster is this batch's; none means nothing was written (a batch that
-// wrote no row is the same either way).
-func (s *Store) commitOutcome(ctx context.Context, owner string, b *roster.Batch, err error) (map[uuid.UUID]bool, error) {
+// calls fail whole): it returns nil if it did (the result already reported
+// stands), err if it did not (nothing was written), and ErrCommitUnknown
+// if the database does not tell within ctx. It asks on another
+// connection, under the roster lock: the add's transaction held that lock
+// until it ended, so once it is granted that transaction can no longer
+// commit and what is read is final (without it, a COMMIT still on its way
+// would land after the read). The batch's ids were made here (roster.Plan),
+// so any of them on the roster is this batch's, as is a merged prospect
+// whose updated_at is the batch's timestamp; neither means nothing was
+// written (a batch that wrote nothing is the same either way).
+func (s *Store) commitOutcome(ctx context.Context, owner string, b *roster.Batch, err error) error {
 	var doubt *inDoubtError
 	if !errors.As(err, &doubt) {
-		return nil, err
+		return err
 	}
-	identities := b.Identities()
-	ids := make([]uuid.UUID, len(identities))
-	for i, id := range identities {
-		ids[i] = b.Rows[b.FirstOf[id]].ID
+	var ids []uuid.UUID
+	for _, p := range b.Inserted {
+		ids = append(ids, p.ID)
 	}
-	var present []uuid.UUID
+	for _, p := range b.Updated {
+		ids = append(ids, p.ID)
+	}
+	if len(ids) == 0 {
+		return err
+	}
+	stamp := b.Rows[0].CreatedAt
+	var present int
 	rerr := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := campaignFor(ctx, tx, owner, b.CampaignID, rosterLock); err != nil {
 			return err
 		}
-		return tx.NewSelect().Table("prospects").Column("id").
+		return tx.NewSelect().Table("prospects").ColumnExpr("count(*)").
 			Where("campaign_id = ?", b.CampaignID).Where("id IN (?)", bun.In(ids)).
+			Where("created_at = ? OR updated_at = ?", stamp, stamp).
 			Scan(ctx, &present)
 	})
 	if rerr != nil {
 		// %v: the read's own error (say a serialization failure) must not
 		// make the caller retry a batch that may be in.
-		return nil, fmt.Errorf("%w: %w (reading it back: %v)", ErrCommitUnknown, err, rerr)
+		return fmt.Errorf("%w: %w (reading it back: %v)", ErrCommitUnknown, err, rerr)
 	}
-	if len(present) == 0 {
-		return nil, err
+	if present == 0 {
+		return err
 	}
 	slog.WarnContext(ctx, "add prospects: the connection failed after COMMIT was sent; the batch is in", "campaign", b.CampaignID, "err", err)
-	written := make(map[uuid.UUID]bool, len(present))
-	for _, id := range present {
-		written[id] = true
-	}
-	return written, nil
+	return nil
 }
 
 // optionalColumns are the columns of a prospect that a batch may lack on

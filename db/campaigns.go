@@ -15,23 +15,61 @@ import (
 
 // CreateCampaign creates a DRAFT campaign with an empty roster owned by owner.
 func (s *Store) CreateCampaign(ctx context.Context, owner string, in model.CreateCampaignInput) (*model.Campaign, error) {
+	c, _, err := s.CreateCampaignOnce(ctx, owner, in, nil)
+	return c, err
+}
+
+// CreateCampaignOnce is CreateCampaign under an idempotency key (SPEC
+// §12; nil: none): the first call with a key creates the campaign and
+// stores its id under the key in the same transaction; a later one with
+// the same input answers that campaign as it is now, replayed.
+func (s *Store) CreateCampaignOnce(ctx context.Context, owner string, in model.CreateCampaignInput, idempotencyKey *string) (c *model.Campaign, replayed bool, err error) {
+	key, err := roster.CheckKey(idempotencyKey)
+	if err != nil {
+		return nil, false, err
+	}
 	name, err := roster.CampaignName(in.Name)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, fmt.Errorf("create campaign: %w", err)
+		return nil, false, fmt.Errorf("create campaign: %w", err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	c := &model.Campaign{
+	fresh := &model.Campaign{
 		ID: id, Owner: owner, Name: name, Channel: in.Channel,
 		Status: model.CampaignStatusDraft, CreatedAt: now, UpdatedAt: now,
 	}
-	if _, err := s.db.NewInsert().Model(c).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("create campaign: %w", err)
+	if key == "" {
+		if _, err := s.db.NewInsert().Model(fresh).Exec(ctx); err != nil {
+			return nil, false, fmt.Errorf("create campaign: %w", err)
+		}
+		return fresh, false, nil
 	}
-	return c, nil
+	digest, err := roster.CampaignDigest(in)
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, replayed = fresh, false
+		var stored uuid.UUID
+		replay, err := claimKey(ctx, tx, owner, opCreateCampaign, key, digest, &stored)
+		if err != nil {
+			return err
+		}
+		if replay {
+			c, replayed = nil, true
+			c, err = campaignFor(ctx, tx, owner, stored, noLock)
+			return err
+		}
+		if _, err := tx.NewInsert().Model(fresh).Exec(ctx); err != nil {
+			return fmt.Errorf("create campaign: %w", err)
+		}
+		return storeResult(ctx, tx, owner, opCreateCampaign, key, fresh.ID)
+	})
+	c, err = settle(c, err, "create campaign")
+	return c, replayed, err
 }
 
 // Campaign returns the caller's campaign, or model.ErrNotFound.

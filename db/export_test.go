@@ -30,7 +30,3 @@ func (s *Store) DirectPages() int64 { return s.directPages.Load() }
 // ScanPagesGenerically makes the list read pages with pgx's Scan (true) or
 // decode them itself (false, the default), for BenchmarkListPage.
 func ScanPagesGenerically(on bool) { scanPagesGenerically = on }
-
-// AddSequentially makes the add send its statements one round trip each
-// (true) or pipelined (false, the default), for BenchmarkAddBatch.
-func AddSequentially(on bool) { sequentialAdd = on }

@@ -28,10 +28,10 @@ func (s *Store) Prospect(ctx context.Context, owner string, campaignID, id uuid.
 	return p, nil
 }
 
-// updateColumns are what updateProspect writes: the identity, the
+// updateColumns are what updateProspect writes: the identities, the
 // profile's texts (the field table), the custom fields, updated_at.
 var updateColumns = func() []string {
-	cols := []string{"identity"}
+	cols := []string{"identity", "other_identity"}
 	for _, f := range model.ProspectTexts {
 		cols = append(cols, f.Column)
 	}

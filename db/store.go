@@ -49,7 +49,7 @@ type Timeouts struct {
 }
 
 // setTimeouts sets a transaction's Timeouts (set_config(…, true) is SET
-// LOCAL), with parameters, as addWrite's pipeline wants them.
+// LOCAL), with parameters.
 const setTimeouts = `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
 	set_config('idle_in_transaction_session_timeout', $3, true)`
 
@@ -136,23 +136,36 @@ func draftCampaign(ctx context.Context, idb bun.IDB, owner string, id uuid.UUID,
 // back otherwise (userErrors included, so a refused mutation writes nothing).
 // A serialization failure or a deadlock (SQLSTATE 40001, 40P01) rolls the
 // whole transaction back, so it is safe to run again: fn is retried a few
-// times with jittered backoff before the error is returned.
+// times with jittered backoff before the error is returned. A COMMIT that
+// fails so that it may still have run (a lost connection) comes back
+// marked in doubt (inDoubt), for a caller that must find out (an add's
+// commitOutcome).
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return s.retrying(ctx, func() error {
-		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := tx.ExecContext(ctx, bunSQL(setTimeouts), s.Timeouts.args()...); err != nil {
-				return fmt.Errorf("set timeouts: %w", err)
+	return s.retrying(ctx, func() (err error) {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				_ = tx.Rollback()
+				panic(p)
 			}
-			return fn(ctx, tx)
-		})
+		}()
+		if _, err := tx.ExecContext(ctx, bunSQL(setTimeouts), s.Timeouts.args()...); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("set timeouts: %w", err)
+		}
+		if err := fn(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", inDoubt(err, true))
+		}
+		return nil
 	})
 }
-
-// rawConn runs fn on a connection as pgx (addWrite's, inside its
-// transaction): for statements whose arrays should travel as binary
-// parameters (Bun writes them into the SQL text, which PostgreSQL must
-// then parse), and for pipelined batches.
-type rawConn func(fn func(*pgx.Conn) error) error
 
 // retrying runs run, and runs it again after a serialization failure or a
 // deadlock (which roll the whole transaction back), a few times with

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"roster/model"
@@ -24,4 +25,11 @@ type SuppressionProbe struct {
 // Scaffold: the suppression list (issue 12, §11) replaces this file.
 func matchSuppressions(ctx context.Context, idb bun.IDB, owner string, probes []SuppressionProbe) ([]*model.Suppression, error) {
 	return make([]*model.Suppression, len(probes)), nil
+}
+
+// suppressionsByID reads the owner's entries among ids (a replay's).
+//
+// Scaffold: the suppression list (issue 12, §11) replaces this file.
+func suppressionsByID(ctx context.Context, idb bun.IDB, owner string, ids []uuid.UUID) (map[uuid.UUID]*model.Suppression, error) {
+	return map[uuid.UUID]*model.Suppression{}, nil
 }

@@ -257,7 +257,9 @@ func TestAddProspectsBatchSize(t *testing.T) {
 		firstBatch := res.Prospects
 
 		// 1000 rows that are all duplicates (roster and in batch): 1000
-		// duplicate rows, each with its full prospect.
+		// duplicate rows, each with its full prospect; a repeat within the
+		// batch is IN_BATCH, pointing at the roster's prospect its first
+		// row found (SPEC §12: IN_BATCH comes before ALREADY_ON_ROSTER).
 		again := make([]map[string]any, 1000)
 		for i := range again {
 			again[i] = map[string]any{"email": strings.ToUpper(rows[i/2]["email"].(string))}
@@ -268,8 +270,11 @@ func TestAddProspectsBatchSize(t *testing.T) {
 				res.Imported, res.Duplicates, len(res.DuplicateRows), res.UserErrors)
 		}
 		for i, d := range res.DuplicateRows {
-			want := firstBatch[i/2]
-			if d.Index != i || d.Reason != "ALREADY_ON_ROSTER" || d.Identity != apStr(want.Email) || d.Prospect == nil ||
+			want, reason := firstBatch[i/2], "ALREADY_ON_ROSTER"
+			if i%2 == 1 {
+				reason = "IN_BATCH"
+			}
+			if d.Index != i || d.Reason != reason || d.Identity != apStr(want.Email) || d.Prospect == nil ||
 				d.Prospect.ID != want.ID || apStr(d.Prospect.Email) != apStr(want.Email) || d.Prospect.Status != "PENDING" {
 				t.Fatalf("duplicateRows[%d] = %+v", i, d)
 			}
@@ -747,8 +752,9 @@ func TestAddProspectsDedup(t *testing.T) {
 			}
 			exp := []want{
 				{0, "ALREADY_ON_ROSTER", first.ID},
-				// On the roster and an in-batch repeat: the roster wins.
-				{2, "ALREADY_ON_ROSTER", first.ID},
+				// An in-batch repeat of a row on the roster: IN_BATCH,
+				// pointing at the roster's prospect (SPEC §12).
+				{2, "IN_BATCH", first.ID},
 				{3, "IN_BATCH", res2.Prospects[0].ID},
 				{4, "ALREADY_ON_ROSTER", res.Prospects[1].ID},
 			}
@@ -899,7 +905,13 @@ func TestAddProspectsDryRun(t *testing.T) {
 		t.Fatalf("dry replay: %+v", again)
 	}
 	for _, d := range again.DuplicateRows {
-		if d.Reason != "ALREADY_ON_ROSTER" || d.Prospect == nil {
+		// Rows 2 and 4 repeat row 1's identity: IN_BATCH, pointing at the
+		// roster's prospect row 1 found (SPEC §12).
+		reason := "ALREADY_ON_ROSTER"
+		if d.Index == 2 || d.Index == 4 {
+			reason = "IN_BATCH"
+		}
+		if d.Reason != reason || d.Prospect == nil {
 			t.Fatalf("dry replay duplicate %+v", d)
 		}
 	}

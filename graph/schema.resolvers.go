@@ -10,6 +10,7 @@ import (
 	"errors"
 	"roster/db"
 	"roster/model"
+	"roster/roster"
 
 	"github.com/google/uuid"
 )
@@ -30,12 +31,12 @@ func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.Creat
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Store.CreateCampaign(ctx, sub, input)
+	c, replayed, err := r.Store.CreateCampaignOnce(ctx, sub, input, idempotencyKey)
 	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	return &model.CreateCampaignPayload{Campaign: c, UserErrors: ue}, nil
+	return &model.CreateCampaignPayload{Campaign: c, UserErrors: ue, Replayed: replayed}, nil
 }
 
 // TransitionCampaign is the resolver for the transitionCampaign field.
@@ -60,8 +61,10 @@ func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUI
 	}
 	dry := dryRun != nil && *dryRun
 	dupProspects, campaign := addSelection(ctx)
-	res, err := r.Store.AddProspects(ctx, sub, campaignID, prospects,
-		db.AddOptions{DryRun: dry, NoDuplicateProspects: !dupProspects, NoCampaign: !campaign})
+	res, err := r.Store.AddProspects(ctx, sub, campaignID, prospects, db.AddOptions{
+		DryRun: dry, NoDuplicateProspects: !dupProspects, NoCampaign: !campaign,
+		Import: roster.Options(options), IdempotencyKey: idempotencyKey,
+	})
 	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -69,18 +72,22 @@ func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUI
 	out := &model.AddProspectsPayload{
 		DryRun: dry, UserErrors: ue,
 		Prospects: []*model.Prospect{}, DuplicateRows: []*model.DuplicateRow{},
+		SkippedRows: []*model.SkippedRow{}, UpdatedProspects: []*model.Prospect{},
 	}
 	if res != nil {
 		out.Campaign = res.Campaign
 	}
 	if len(ue) == 0 {
-		out.Imported, out.Duplicates = res.ImportedCount, len(res.Duplicates)
-		if !dry {
+		out.Imported, out.Duplicates, out.Skipped = res.ImportedCount, len(res.Duplicates), len(res.Skipped)
+		out.Updated, out.Replayed = res.UpdatedCount, res.Replayed
+		if !dry && !res.Replayed {
 			r.Metrics.Imported.Add(float64(out.Imported))
 			r.Metrics.Duplicates.Add(float64(out.Duplicates))
 		}
 		out.DuplicateRows = append(out.DuplicateRows, res.Duplicates...)
 		out.Prospects = append(out.Prospects, res.Imported...)
+		out.SkippedRows = append(out.SkippedRows, res.Skipped...)
+		out.UpdatedProspects = append(out.UpdatedProspects, res.Updated...)
 	}
 	return out, nil
 }

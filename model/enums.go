@@ -49,7 +49,7 @@ const (
 
 var (
 	allChannels         = []Channel{ChannelEmail, ChannelLinkedin}
-	allCampaignStatuses = []CampaignStatus{CampaignStatusDraft, CampaignStatusLaunching, CampaignStatusActive, CampaignStatusPaused, CampaignStatusCompleted}
+	AllCampaignStatuses = []CampaignStatus{CampaignStatusDraft, CampaignStatusLaunching, CampaignStatusActive, CampaignStatusPaused, CampaignStatusCompleted}
 	// AllProspectStatuses lists every prospect status in pipeline order.
 	AllProspectStatuses = []ProspectStatus{
 		ProspectStatusPending, ProspectStatusSent, ProspectStatusConnectionSent, ProspectStatusConnected,
@@ -85,7 +85,7 @@ func (s ProspectStage) Statuses() []ProspectStatus {
 func (s ProspectStatus) DB() string { return strings.ToLower(string(s)) }
 
 func (c Channel) IsValid() bool        { return oneOf(c, allChannels) }
-func (s CampaignStatus) IsValid() bool { return oneOf(s, allCampaignStatuses) }
+func (s CampaignStatus) IsValid() bool { return oneOf(s, AllCampaignStatuses) }
 func (s ProspectStatus) IsValid() bool { return oneOf(s, AllProspectStatuses) }
 
 func (c Channel) String() string        { return string(c) }
@@ -97,15 +97,15 @@ func (s CampaignStatus) MarshalGQL(w io.Writer) { marshalEnum(w, s) }
 func (s ProspectStatus) MarshalGQL(w io.Writer) { marshalEnum(w, s) }
 
 func (c *Channel) UnmarshalGQL(v any) error        { return unmarshalEnum(v, c, allChannels) }
-func (s *CampaignStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s, allCampaignStatuses) }
+func (s *CampaignStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s, AllCampaignStatuses) }
 func (s *ProspectStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s, AllProspectStatuses) }
 
 func (c Channel) Value() (driver.Value, error)        { return valueEnum(c, allChannels) }
-func (s CampaignStatus) Value() (driver.Value, error) { return valueEnum(s, allCampaignStatuses) }
+func (s CampaignStatus) Value() (driver.Value, error) { return valueEnum(s, AllCampaignStatuses) }
 func (s ProspectStatus) Value() (driver.Value, error) { return valueEnum(s, AllProspectStatuses) }
 
 func (c *Channel) Scan(src any) error        { return scanEnum(src, c, allChannels) }
-func (s *CampaignStatus) Scan(src any) error { return scanEnum(src, s, allCampaignStatuses) }
+func (s *CampaignStatus) Scan(src any) error { return scanEnum(src, s, AllCampaignStatuses) }
 func (s *ProspectStatus) Scan(src any) error { return scanEnum(src, s, AllProspectStatuses) }
 
 type enum interface {

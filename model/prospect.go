@@ -16,16 +16,19 @@ type Prospect struct {
 	CampaignID uuid.UUID `bun:"campaign_id,type:uuid,notnull"`
 	// Identity is the normalized required identity (email or LinkedIn URL,
 	// by the campaign's channel): what the unique index compares.
-	Identity     string         `bun:"identity,notnull"`
-	Email        *string        `bun:"email"`
-	LinkedinURL  *string        `bun:"linkedin_url"`
-	FirstName    *string        `bun:"first_name"`
-	LastName     *string        `bun:"last_name"`
-	Company      *string        `bun:"company"`
-	Title        *string        `bun:"title"`
-	Phone        *string        `bun:"phone"`
-	Location     *string        `bun:"location"`
-	CustomFields map[string]any `bun:"custom_fields,type:jsonb,notnull,json_use_number"`
+	Identity string `bun:"identity,notnull"`
+	// OtherIdentity is the normalized form of the identity captured besides
+	// the required one (nil when none): the suppression list matches it.
+	OtherIdentity *string        `bun:"other_identity"`
+	Email         *string        `bun:"email"`
+	LinkedinURL   *string        `bun:"linkedin_url"`
+	FirstName     *string        `bun:"first_name"`
+	LastName      *string        `bun:"last_name"`
+	Company       *string        `bun:"company"`
+	Title         *string        `bun:"title"`
+	Phone         *string        `bun:"phone"`
+	Location      *string        `bun:"location"`
+	CustomFields  map[string]any `bun:"custom_fields,type:jsonb,notnull,json_use_number"`
 	// CustomFieldsRaw, when set, is the custom fields as compact JSON, as
 	// the list path reads them from PostgreSQL; that path leaves
 	// CustomFields nil, so a page costs no JSON decoding and re-encoding.

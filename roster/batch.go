@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"crypto/rand"
 	"fmt"
+	"maps"
+	"slices"
 	"runtime"
 	"sync"
 	"time"
@@ -20,6 +22,16 @@ type AddResult struct {
 	Imported      []*model.Prospect
 	ImportedCount int
 	Duplicates    []*model.DuplicateRow
+	// Skipped are the rows the suppression list or other campaigns kept
+	// out (SPEC §12), in row order.
+	Skipped []*model.SkippedRow
+	// Updated are the roster's prospects onDuplicate: UPDATE changed, as
+	// they are now (empty on a dry run; UpdatedCount says how many).
+	Updated      []*model.Prospect
+	UpdatedCount int
+	// Replayed says the result is an earlier call's, stored under its
+	// idempotency key.
+	Replayed bool
 	// Campaign is the campaign after the write (its stats recomputed); it is
 	// set with the ROSTER_FROZEN userError too.
 	Campaign *model.Campaign
@@ -48,6 +60,10 @@ type Batch struct {
 	OnRoster map[string]*model.Prospect
 	// Inserted maps an identity to the prospect this batch wrote.
 	Inserted map[string]*model.Prospect
+	// Skips maps an identity whose first row was skipped to why (SPEC §12).
+	Skips map[string]*Skip
+	// Updated are the roster's prospects Merge changed.
+	Updated []*model.Prospect
 }
 
 // Plan validates every row and numbers the first row of each identity.
@@ -125,12 +141,14 @@ func (b *Batch) Identities() []string {
 	return ids
 }
 
-// Record notes which of the batch's identities the insert wrote (written
-// holds their ids), and which it found on the roster.
+// Record notes which of the identities the insert was given (ToInsert) it
+// wrote (written holds their ids), and which it found on the roster.
 func (b *Batch) Record(written map[uuid.UUID]bool) {
-	identities := b.Identities()
+	identities := b.ToInsert()
 	b.Inserted = make(map[string]*model.Prospect, len(written))
-	b.OnRoster = make(map[string]*model.Prospect, len(identities)-len(written))
+	if b.OnRoster == nil {
+		b.OnRoster = make(map[string]*model.Prospect, len(identities)-len(written))
+	}
 	for _, id := range identities {
 		if p := b.Rows[b.FirstOf[id]]; written[p.ID] {
 			b.Inserted[id] = p
@@ -140,8 +158,24 @@ func (b *Batch) Record(written map[uuid.UUID]bool) {
 	}
 }
 
-// Skipped lists the identities the insert found on the roster.
-func (b *Batch) Skipped() []string {
+// Found notes the roster's prospects holding identities of the batch
+// (found): each is ALREADY_ON_ROSTER, even when the suppression list or
+// another campaign would have skipped its row (SPEC §12: the roster comes
+// first).
+func (b *Batch) Found(found map[string]*model.Prospect) {
+	for id, p := range found {
+		delete(b.Skips, id)
+		b.OnRoster[id] = p
+	}
+}
+
+// SkippedIdentities lists the identities whose first rows were skipped.
+func (b *Batch) SkippedIdentities() []string {
+	return slices.Collect(maps.Keys(b.Skips))
+}
+
+// Conflicted lists the identities the insert found on the roster.
+func (b *Batch) Conflicted() []string {
 	out := make([]string, 0, len(b.OnRoster))
 	for id := range b.OnRoster {
 		out = append(out, id)
@@ -149,21 +183,33 @@ func (b *Batch) Skipped() []string {
 	return out
 }
 
-// Report fills res: the written prospects in submission order and a
-// DuplicateRow for every other row. A row whose identity is on the roster is
-// ALREADY_ON_ROSTER even when an earlier row of the batch has it too; IN_BATCH
-// rows point at the prospect made from the first row (nil on a dry run).
+// Report fills res, giving each row the first outcome that applies (SPEC
+// §12): IN_BATCH (a later row of an identity), ALREADY_ON_ROSTER, skipped
+// (SUPPRESSED, IN_OTHER_CAMPAIGN), else imported. An IN_BATCH row points
+// at its first row's prospect: the one imported from it, the roster's
+// (merged, with onDuplicate: UPDATE), or nil when it was skipped (and on
+// a dry run for an imported one).
 func (b *Batch) Report(res *AddResult, dryRun bool) {
 	for i, p := range b.Rows {
+		if first := b.FirstOf[p.Identity]; first != i {
+			prospect := b.Inserted[p.Identity]
+			if existing, ok := b.OnRoster[p.Identity]; ok {
+				prospect = existing
+			}
+			res.Duplicates = append(res.Duplicates, &model.DuplicateRow{
+				Index: i, Identity: p.Identity, Reason: model.DuplicateReasonInBatch, Prospect: prospect,
+			})
+			continue
+		}
 		if existing, ok := b.OnRoster[p.Identity]; ok {
 			res.Duplicates = append(res.Duplicates, &model.DuplicateRow{
 				Index: i, Identity: p.Identity, Reason: model.DuplicateReasonAlreadyOnRoster, Prospect: existing,
 			})
 			continue
 		}
-		if first := b.FirstOf[p.Identity]; first != i {
-			res.Duplicates = append(res.Duplicates, &model.DuplicateRow{
-				Index: i, Identity: p.Identity, Reason: model.DuplicateReasonInBatch, Prospect: b.Inserted[p.Identity],
+		if s, ok := b.Skips[p.Identity]; ok {
+			res.Skipped = append(res.Skipped, &model.SkippedRow{
+				Index: i, Identity: p.Identity, Reason: s.Reason, Suppression: s.Suppression, Campaign: s.Campaign,
 			})
 			continue
 		}
@@ -171,5 +217,9 @@ func (b *Batch) Report(res *AddResult, dryRun bool) {
 		if !dryRun {
 			res.Imported = append(res.Imported, p)
 		}
+	}
+	res.UpdatedCount = len(b.Updated)
+	if !dryRun {
+		res.Updated = b.Updated
 	}
 }

@@ -222,6 +222,7 @@ func newProspect(ch model.Channel, index int, in *model.ProspectInput, errs *row
 			// when not (SPEC §5).
 			if raw != nil && err == nil {
 				*f.Of(p) = ptr(trimmed)
+				p.OtherIdentity = ptr(normalized)
 			}
 		case raw == nil || errors.Is(err, identity.ErrBlank):
 			errs.add(index, f.Name, "is required on %s campaigns", ch)
@@ -287,6 +288,7 @@ func ApplyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) 
 				return bad(f.Name, "cannot be cleared: it is the required identity on %s campaigns", ch)
 			}
 			*f.Of(p) = nil
+			p.OtherIdentity = nil
 			continue
 		}
 		if err := model.StorableText(*v); err != nil {
@@ -302,6 +304,8 @@ func ApplyPatch(ch model.Channel, p *model.Prospect, patch model.ProspectPatch) 
 		*f.Of(p) = ptr(trimmed)
 		if f.Name == required {
 			p.Identity = normalized
+		} else {
+			p.OtherIdentity = ptr(normalized)
 		}
 	}
 	if patch.CustomFields.IsSet() {

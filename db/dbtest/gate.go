@@ -47,11 +47,6 @@ const (
 	// BeforeCommit holds the COMMIT back (with the rest of its batch):
 	// the server has run the INSERT, not the COMMIT.
 	BeforeCommit Stage = iota + 1
-	// BeforeSync sends a batched COMMIT but holds back the Sync that ends
-	// the batch: the server has committed, and its answer (the INSERT's
-	// rows, then COMMIT's) waits unflushed in its output buffer, as it does
-	// when the Sync is merely slow to arrive.
-	BeforeSync
 	// AfterCommit sends everything and holds back what the server answers.
 	AfterCommit
 )
@@ -176,14 +171,11 @@ type gateConn struct {
 type Held struct {
 	// PID is the server process behind the connection (through PgBouncer,
 	// PgBouncer's number for it, not PostgreSQL's).
-	PID uint32
-	// Batched says whether the COMMIT came in a batch, ended by a Sync;
-	// a COMMIT sent alone (a Query) is held back whole at BeforeSync.
-	Batched bool
-	c       *gateConn
-	held    [][]byte // client messages not sent yet
-	once    sync.Once
-	done    chan struct{}
+	PID  uint32
+	c    *gateConn
+	held [][]byte // client messages not sent yet
+	once sync.Once
+	done chan struct{}
 }
 
 // Release sends what was held back and relays on.
@@ -329,13 +321,11 @@ func (c *gateConn) stop(stage Stage, r *bufio.Reader, m []byte) error {
 			pending = append(pending, next)
 		}
 	}
-	h := &Held{PID: c.pid.Load(), Batched: m[0] == 'B', c: c, done: make(chan struct{})}
+	h := &Held{PID: c.pid.Load(), c: c, done: make(chan struct{})}
 	send := pending
 	switch stage {
 	case BeforeCommit:
 		h.held, send = pending, nil
-	case BeforeSync:
-		h.held, send = pending[len(pending)-1:], pending[:len(pending)-1]
 	case AfterCommit:
 		c.mu.Lock()
 		c.paused = true
