@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"maps"
-	"slices"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
