@@ -52,20 +52,21 @@ func (s *Store) CreateCampaignOnce(ctx context.Context, owner string, in model.C
 		return nil, false, err
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		c, replayed = fresh, false
+		c, replayed = nil, false
 		var stored uuid.UUID
 		replay, err := claimKey(ctx, tx, owner, opCreateCampaign, key, digest, &stored)
 		if err != nil {
 			return err
 		}
 		if replay {
-			c, replayed = nil, true
+			replayed = true
 			c, err = campaignFor(ctx, tx, owner, stored, noLock)
 			return err
 		}
 		if _, err := tx.NewInsert().Model(fresh).Exec(ctx); err != nil {
 			return fmt.Errorf("create campaign: %w", err)
 		}
+		c = fresh
 		return storeResult(ctx, tx, owner, opCreateCampaign, key, fresh.ID)
 	})
 	c, err = settle(c, err, "create campaign")
