@@ -376,8 +376,8 @@ func TestListWireFormats(t *testing.T) {
 // statement), its connection goes back to the pool outside any
 // transaction, its SET LOCAL timeouts gone, and is used again (pgx's
 // database/sql driver would discard a connection left in a transaction,
-// at the cost of a new one): addWrite begins and ends its transaction
-// itself (BEGIN in a pipelined batch, COMMIT or ROLLBACK).
+// at the cost of a new one): inTx ends every transaction it begins
+// (COMMIT or ROLLBACK, a panic included).
 func TestAddLeavesNoTransactionOpen(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

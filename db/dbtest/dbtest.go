@@ -135,23 +135,6 @@ func (tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQuery
 
 func (tracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// The statements of a pipelined batch (the add's) reach the observers one
-// by one too, as they are read.
-
-func (tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	return ctx
-}
-
-func (tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
-	observersMu.RLock()
-	defer observersMu.RUnlock()
-	for _, fn := range observers {
-		fn(ctx, d.SQL, d.Args)
-	}
-}
-
-func (tracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
-
 // ProcessCPU is the test binary's CPU time so far, user and system: a
 // benchmark reports the server's own CPU per operation from it, the
 // database's (another process) apart.
