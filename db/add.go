@@ -80,72 +80,9 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 				return err
 			}
 		}
-		lock := rosterLock
-		if o.DryRun {
-			lock = noLock
-		} else if o.Import.ChecksOtherCampaigns() {
-			if err := lockOwnerIdentities(ctx, tx, owner); err != nil {
-				return err
-			}
-		}
-		c, err := draftCampaign(ctx, tx, owner, campaignID, lock)
-		res.Campaign = c
-		if err != nil {
+		var err error
+		if plan, err = s.addInTx(ctx, tx, owner, campaignID, rows, o, res); err != nil {
 			return err
-		}
-		if err := roster.CheckBatchSize(rows); err != nil {
-			return err
-		}
-		if plan, err = roster.Plan(c, rows); err != nil {
-			return err
-		}
-		if err := s.screen(ctx, tx, owner, c, plan, o.Import); err != nil {
-			return err
-		}
-		merge := o.Import.OnDuplicate == model.DuplicatePolicyUpdate
-		if o.DryRun {
-			found, err := readRoster(ctx, tx, plan.CampaignID, plan.Identities())
-			if err != nil {
-				return err
-			}
-			plan.OnRoster = map[string]*model.Prospect{}
-			plan.Found(found)
-		} else {
-			written, err := s.insertBatch(ctx, tx, plan)
-			if err != nil {
-				return err
-			}
-			plan.Record(written)
-			// Skipped rows may be on the roster after all (which comes
-			// first); the roster's rows are read for the answer or a merge.
-			need := plan.SkippedIdentities()
-			if !o.NoDuplicateProspects || merge {
-				need = append(need, plan.Conflicted()...)
-			}
-			if len(need) > 0 {
-				found, err := readRoster(ctx, tx, plan.CampaignID, need)
-				if err != nil {
-					return err
-				}
-				plan.Found(found)
-			}
-		}
-		if merge {
-			changed, err := plan.Merge(c.Channel)
-			if err != nil {
-				return err
-			}
-			if !o.DryRun {
-				if err := updateMerged(ctx, tx, changed); err != nil {
-					return err
-				}
-			}
-		}
-		plan.Report(res, o.DryRun)
-		if !o.DryRun && !o.NoCampaign {
-			if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
-				return err
-			}
 		}
 		if key != "" {
 			return storeResult(ctx, tx, owner, opAddProspects, key, roster.Record(res))
@@ -157,6 +94,82 @@ func (s *Store) AddProspects(ctx context.Context, owner string, campaignID uuid.
 		err = s.commitOutcome(ctx, owner, plan, err)
 	}
 	return settle(res, err, "add prospects")
+}
+
+// addInTx is one add inside tx, from the locks to the report in res: what
+// AddProspects runs once its key is claimed, and what an import job runs
+// for each chunk of a file (with its progress written in the same tx). It
+// returns the batch's plan (nil when the batch was refused before one was
+// made), for commitOutcome.
+func (s *Store) addInTx(ctx context.Context, tx bun.Tx, owner string, campaignID uuid.UUID, rows []*model.ProspectInput, o AddOptions, res *roster.AddResult) (plan *roster.Batch, err error) {
+	lock := rosterLock
+	if o.DryRun {
+		lock = noLock
+	} else if o.Import.ChecksOtherCampaigns() {
+		if err := lockOwnerIdentities(ctx, tx, owner); err != nil {
+			return plan, err
+		}
+	}
+	c, err := draftCampaign(ctx, tx, owner, campaignID, lock)
+	res.Campaign = c
+	if err != nil {
+		return plan, err
+	}
+	if err := roster.CheckBatchSize(rows); err != nil {
+		return plan, err
+	}
+	if plan, err = roster.Plan(c, rows); err != nil {
+		return plan, err
+	}
+	if err := s.screen(ctx, tx, owner, c, plan, o.Import); err != nil {
+		return plan, err
+	}
+	merge := o.Import.OnDuplicate == model.DuplicatePolicyUpdate
+	if o.DryRun {
+		found, err := readRoster(ctx, tx, plan.CampaignID, plan.Identities())
+		if err != nil {
+			return plan, err
+		}
+		plan.OnRoster = map[string]*model.Prospect{}
+		plan.Found(found)
+	} else {
+		written, err := s.insertBatch(ctx, tx, plan)
+		if err != nil {
+			return plan, err
+		}
+		plan.Record(written)
+		// Skipped rows may be on the roster after all (which comes
+		// first); the roster's rows are read for the answer or a merge.
+		need := plan.SkippedIdentities()
+		if !o.NoDuplicateProspects || merge {
+			need = append(need, plan.Conflicted()...)
+		}
+		if len(need) > 0 {
+			found, err := readRoster(ctx, tx, plan.CampaignID, need)
+			if err != nil {
+				return plan, err
+			}
+			plan.Found(found)
+		}
+	}
+	if merge {
+		changed, err := plan.Merge(c.Channel)
+		if err != nil {
+			return plan, err
+		}
+		if !o.DryRun {
+			if err := updateMerged(ctx, tx, changed); err != nil {
+				return plan, err
+			}
+		}
+	}
+	plan.Report(res, o.DryRun)
+	if !o.DryRun && !o.NoCampaign {
+		if res.Campaign, err = campaignFor(ctx, tx, owner, campaignID, noLock); err != nil {
+			return plan, err
+		}
+	}
+	return plan, nil
 }
 
 // replayAdd answers a replayed addProspects (SPEC §12): the stored result

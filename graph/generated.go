@@ -98,6 +98,18 @@ type ComplexityRoot struct {
 		Total          func(childComplexity int) int
 	}
 
+	CancelProspectImportPayload struct {
+		Job        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ColumnMapping struct {
+		Column      func(childComplexity int) int
+		CustomField func(childComplexity int) int
+		Field       func(childComplexity int) int
+		Ignored     func(childComplexity int) int
+	}
+
 	CreateCampaignPayload struct {
 		Campaign   func(childComplexity int) int
 		Replayed   func(childComplexity int) int
@@ -116,15 +128,66 @@ type ComplexityRoot struct {
 		Reason   func(childComplexity int) int
 	}
 
+	ImportJob struct {
+		Campaign      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Duplicates    func(childComplexity int) int
+		Errors        func(childComplexity int, limit *int) int
+		Failure       func(childComplexity int) int
+		FileName      func(childComplexity int) int
+		FinishedAt    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Imported      func(childComplexity int) int
+		Invalid       func(childComplexity int) int
+		Mapping       func(childComplexity int) int
+		ProcessedRows func(childComplexity int) int
+		Skipped       func(childComplexity int) int
+		StartedAt     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		TotalRows     func(childComplexity int) int
+		Updated       func(childComplexity int) int
+	}
+
+	ImportJobConnection struct {
+		Limit      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImportPreviewRow struct {
+		Company      func(childComplexity int) int
+		CustomFields func(childComplexity int) int
+		Email        func(childComplexity int) int
+		FirstName    func(childComplexity int) int
+		LastName     func(childComplexity int) int
+		Line         func(childComplexity int) int
+		LinkedinURL  func(childComplexity int) int
+		Location     func(childComplexity int) int
+		Phone        func(childComplexity int) int
+		Problems     func(childComplexity int) int
+		Title        func(childComplexity int) int
+	}
+
+	ImportRowError struct {
+		Column  func(childComplexity int) int
+		Line    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AddProspects       func(childComplexity int, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool, options *model.AddProspectsOptions, idempotencyKey *string) int
-		AddSuppressions    func(childComplexity int, entries []*model.SuppressionInput, removeFromDraftRosters *bool) int
-		ClearProspects     func(childComplexity int, campaignID uuid.UUID) int
-		CreateCampaign     func(childComplexity int, input model.CreateCampaignInput, idempotencyKey *string) int
-		RemoveProspects    func(childComplexity int, campaignID uuid.UUID, ids []uuid.UUID) int
-		RemoveSuppressions func(childComplexity int, ids []uuid.UUID) int
-		TransitionCampaign func(childComplexity int, id uuid.UUID, to model.CampaignStatus) int
-		UpdateProspect     func(childComplexity int, campaignID uuid.UUID, id uuid.UUID, input model.ProspectPatch) int
+		AddProspects          func(childComplexity int, campaignID uuid.UUID, prospects []*model.ProspectInput, dryRun *bool, options *model.AddProspectsOptions, idempotencyKey *string) int
+		AddSuppressions       func(childComplexity int, entries []*model.SuppressionInput, removeFromDraftRosters *bool) int
+		CancelProspectImport  func(childComplexity int, id uuid.UUID) int
+		ClearProspects        func(childComplexity int, campaignID uuid.UUID) int
+		CreateCampaign        func(childComplexity int, input model.CreateCampaignInput, idempotencyKey *string) int
+		PreviewProspectImport func(childComplexity int, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, rows *int) int
+		RemoveProspects       func(childComplexity int, campaignID uuid.UUID, ids []uuid.UUID) int
+		RemoveSuppressions    func(childComplexity int, ids []uuid.UUID) int
+		StartProspectImport   func(childComplexity int, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, options *model.AddProspectsOptions, idempotencyKey *string) int
+		TransitionCampaign    func(childComplexity int, id uuid.UUID, to model.CampaignStatus) int
+		UpdateProspect        func(childComplexity int, campaignID uuid.UUID, id uuid.UUID, input model.ProspectPatch) int
 	}
 
 	PageInfo struct {
@@ -132,6 +195,14 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PreviewProspectImportPayload struct {
+		Delimiter  func(childComplexity int) int
+		Mapping    func(childComplexity int) int
+		Rows       func(childComplexity int) int
+		TotalRows  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Prospect struct {
@@ -170,6 +241,8 @@ type ComplexityRoot struct {
 		Campaign        func(childComplexity int, id uuid.UUID) int
 		Campaigns       func(childComplexity int, page *int, limit *int, status *model.CampaignStatus) int
 		CustomFieldKeys func(childComplexity int, campaignID uuid.UUID) int
+		ImportJob       func(childComplexity int, id uuid.UUID) int
+		ImportJobs      func(childComplexity int, campaignID uuid.UUID, page *int, limit *int) int
 		Prospect        func(childComplexity int, campaignID uuid.UUID, id uuid.UUID) int
 		Prospects       func(childComplexity int, campaignID uuid.UUID, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) int
 		RenderTemplate  func(childComplexity int, campaignID uuid.UUID, prospectID uuid.UUID, template string) int
@@ -199,6 +272,12 @@ type ComplexityRoot struct {
 		Index       func(childComplexity int) int
 		Reason      func(childComplexity int) int
 		Suppression func(childComplexity int) int
+	}
+
+	StartProspectImportPayload struct {
+		Job        func(childComplexity int) int
+		Replayed   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Suppression struct {
@@ -253,6 +332,9 @@ type MutationResolver interface {
 	UpdateProspect(ctx context.Context, campaignID uuid.UUID, id uuid.UUID, input model.ProspectPatch) (*model.UpdateProspectPayload, error)
 	RemoveProspects(ctx context.Context, campaignID uuid.UUID, ids []uuid.UUID) (*model.RemoveProspectsPayload, error)
 	ClearProspects(ctx context.Context, campaignID uuid.UUID) (*model.RemoveProspectsPayload, error)
+	StartProspectImport(ctx context.Context, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, options *model.AddProspectsOptions, idempotencyKey *string) (*model.StartProspectImportPayload, error)
+	PreviewProspectImport(ctx context.Context, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, rows *int) (*model.PreviewProspectImportPayload, error)
+	CancelProspectImport(ctx context.Context, id uuid.UUID) (*model.CancelProspectImportPayload, error)
 }
 type QueryResolver interface {
 	Campaign(ctx context.Context, id uuid.UUID) (*model.Campaign, error)
@@ -262,6 +344,8 @@ type QueryResolver interface {
 	RenderTemplate(ctx context.Context, campaignID uuid.UUID, prospectID uuid.UUID, template string) (*model.RenderedTemplate, error)
 	CustomFieldKeys(ctx context.Context, campaignID uuid.UUID) ([]*model.CustomFieldKey, error)
 	Suppressions(ctx context.Context, kind *model.SuppressionKind, search *string, page *int, limit *int, after *uuid.UUID) (*model.SuppressionConnection, error)
+	ImportJob(ctx context.Context, id uuid.UUID) (*model.ImportJob, error)
+	ImportJobs(ctx context.Context, campaignID uuid.UUID, page *int, limit *int) (*model.ImportJobConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -562,6 +646,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CampaignStats.Total(childComplexity), true
 
+	case "CancelProspectImportPayload.job":
+		if e.ComplexityRoot.CancelProspectImportPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelProspectImportPayload.Job(childComplexity), true
+	case "CancelProspectImportPayload.userErrors":
+		if e.ComplexityRoot.CancelProspectImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelProspectImportPayload.UserErrors(childComplexity), true
+
+	case "ColumnMapping.column":
+		if e.ComplexityRoot.ColumnMapping.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ColumnMapping.Column(childComplexity), true
+	case "ColumnMapping.customField":
+		if e.ComplexityRoot.ColumnMapping.CustomField == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ColumnMapping.CustomField(childComplexity), true
+	case "ColumnMapping.field":
+		if e.ComplexityRoot.ColumnMapping.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ColumnMapping.Field(childComplexity), true
+	case "ColumnMapping.ignored":
+		if e.ComplexityRoot.ColumnMapping.Ignored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ColumnMapping.Ignored(childComplexity), true
+
 	case "CreateCampaignPayload.campaign":
 		if e.ComplexityRoot.CreateCampaignPayload.Campaign == nil {
 			break
@@ -619,6 +741,231 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DuplicateRow.Reason(childComplexity), true
 
+	case "ImportJob.campaign":
+		if e.ComplexityRoot.ImportJob.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Campaign(childComplexity), true
+	case "ImportJob.createdAt":
+		if e.ComplexityRoot.ImportJob.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.CreatedAt(childComplexity), true
+	case "ImportJob.duplicates":
+		if e.ComplexityRoot.ImportJob.Duplicates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Duplicates(childComplexity), true
+	case "ImportJob.errors":
+		if e.ComplexityRoot.ImportJob.Errors == nil {
+			break
+		}
+
+		args, err := ec.field_ImportJob_errors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ImportJob.Errors(childComplexity, args["limit"].(*int)), true
+	case "ImportJob.failure":
+		if e.ComplexityRoot.ImportJob.Failure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Failure(childComplexity), true
+	case "ImportJob.fileName":
+		if e.ComplexityRoot.ImportJob.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.FileName(childComplexity), true
+	case "ImportJob.finishedAt":
+		if e.ComplexityRoot.ImportJob.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.FinishedAt(childComplexity), true
+	case "ImportJob.id":
+		if e.ComplexityRoot.ImportJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.ID(childComplexity), true
+	case "ImportJob.imported":
+		if e.ComplexityRoot.ImportJob.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Imported(childComplexity), true
+	case "ImportJob.invalid":
+		if e.ComplexityRoot.ImportJob.Invalid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Invalid(childComplexity), true
+	case "ImportJob.mapping":
+		if e.ComplexityRoot.ImportJob.Mapping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Mapping(childComplexity), true
+	case "ImportJob.processedRows":
+		if e.ComplexityRoot.ImportJob.ProcessedRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.ProcessedRows(childComplexity), true
+	case "ImportJob.skipped":
+		if e.ComplexityRoot.ImportJob.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Skipped(childComplexity), true
+	case "ImportJob.startedAt":
+		if e.ComplexityRoot.ImportJob.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.StartedAt(childComplexity), true
+	case "ImportJob.status":
+		if e.ComplexityRoot.ImportJob.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Status(childComplexity), true
+	case "ImportJob.totalRows":
+		if e.ComplexityRoot.ImportJob.TotalRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.TotalRows(childComplexity), true
+	case "ImportJob.updated":
+		if e.ComplexityRoot.ImportJob.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Updated(childComplexity), true
+
+	case "ImportJobConnection.limit":
+		if e.ComplexityRoot.ImportJobConnection.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.Limit(childComplexity), true
+	case "ImportJobConnection.nodes":
+		if e.ComplexityRoot.ImportJobConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.Nodes(childComplexity), true
+	case "ImportJobConnection.page":
+		if e.ComplexityRoot.ImportJobConnection.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.Page(childComplexity), true
+	case "ImportJobConnection.pageInfo":
+		if e.ComplexityRoot.ImportJobConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.PageInfo(childComplexity), true
+	case "ImportJobConnection.totalCount":
+		if e.ComplexityRoot.ImportJobConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.TotalCount(childComplexity), true
+
+	case "ImportPreviewRow.company":
+		if e.ComplexityRoot.ImportPreviewRow.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.Company(childComplexity), true
+	case "ImportPreviewRow.customFields":
+		if e.ComplexityRoot.ImportPreviewRow.CustomFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.CustomFields(childComplexity), true
+	case "ImportPreviewRow.email":
+		if e.ComplexityRoot.ImportPreviewRow.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.Email(childComplexity), true
+	case "ImportPreviewRow.firstName":
+		if e.ComplexityRoot.ImportPreviewRow.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.FirstName(childComplexity), true
+	case "ImportPreviewRow.lastName":
+		if e.ComplexityRoot.ImportPreviewRow.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.LastName(childComplexity), true
+	case "ImportPreviewRow.line":
+		if e.ComplexityRoot.ImportPreviewRow.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.Line(childComplexity), true
+	case "ImportPreviewRow.linkedinUrl":
+		if e.ComplexityRoot.ImportPreviewRow.LinkedinURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.LinkedinURL(childComplexity), true
+	case "ImportPreviewRow.location":
+		if e.ComplexityRoot.ImportPreviewRow.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.Location(childComplexity), true
+	case "ImportPreviewRow.phone":
+		if e.ComplexityRoot.ImportPreviewRow.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.Phone(childComplexity), true
+	case "ImportPreviewRow.problems":
+		if e.ComplexityRoot.ImportPreviewRow.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.Problems(childComplexity), true
+	case "ImportPreviewRow.title":
+		if e.ComplexityRoot.ImportPreviewRow.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreviewRow.Title(childComplexity), true
+
+	case "ImportRowError.column":
+		if e.ComplexityRoot.ImportRowError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Column(childComplexity), true
+	case "ImportRowError.line":
+		if e.ComplexityRoot.ImportRowError.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Line(childComplexity), true
+	case "ImportRowError.message":
+		if e.ComplexityRoot.ImportRowError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Message(childComplexity), true
+
 	case "Mutation.addProspects":
 		if e.ComplexityRoot.Mutation.AddProspects == nil {
 			break
@@ -641,6 +988,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddSuppressions(childComplexity, args["entries"].([]*model.SuppressionInput), args["removeFromDraftRosters"].(*bool)), true
+	case "Mutation.cancelProspectImport":
+		if e.ComplexityRoot.Mutation.CancelProspectImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelProspectImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelProspectImport(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.clearProspects":
 		if e.ComplexityRoot.Mutation.ClearProspects == nil {
 			break
@@ -663,6 +1021,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCampaign(childComplexity, args["input"].(model.CreateCampaignInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.previewProspectImport":
+		if e.ComplexityRoot.Mutation.PreviewProspectImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_previewProspectImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PreviewProspectImport(childComplexity, args["campaignId"].(uuid.UUID), args["file"].(graphql.Upload), args["mapping"].([]*model.ColumnMappingInput), args["rows"].(*int)), true
 	case "Mutation.removeProspects":
 		if e.ComplexityRoot.Mutation.RemoveProspects == nil {
 			break
@@ -685,6 +1054,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveSuppressions(childComplexity, args["ids"].([]uuid.UUID)), true
+	case "Mutation.startProspectImport":
+		if e.ComplexityRoot.Mutation.StartProspectImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startProspectImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartProspectImport(childComplexity, args["campaignId"].(uuid.UUID), args["file"].(graphql.Upload), args["mapping"].([]*model.ColumnMappingInput), args["options"].(*model.AddProspectsOptions), args["idempotencyKey"].(*string)), true
 	case "Mutation.transitionCampaign":
 		if e.ComplexityRoot.Mutation.TransitionCampaign == nil {
 			break
@@ -732,6 +1112,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PreviewProspectImportPayload.delimiter":
+		if e.ComplexityRoot.PreviewProspectImportPayload.Delimiter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewProspectImportPayload.Delimiter(childComplexity), true
+	case "PreviewProspectImportPayload.mapping":
+		if e.ComplexityRoot.PreviewProspectImportPayload.Mapping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewProspectImportPayload.Mapping(childComplexity), true
+	case "PreviewProspectImportPayload.rows":
+		if e.ComplexityRoot.PreviewProspectImportPayload.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewProspectImportPayload.Rows(childComplexity), true
+	case "PreviewProspectImportPayload.totalRows":
+		if e.ComplexityRoot.PreviewProspectImportPayload.TotalRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewProspectImportPayload.TotalRows(childComplexity), true
+	case "PreviewProspectImportPayload.userErrors":
+		if e.ComplexityRoot.PreviewProspectImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewProspectImportPayload.UserErrors(childComplexity), true
 
 	case "Prospect.campaignId":
 		if e.ComplexityRoot.Prospect.CampaignID == nil {
@@ -907,6 +1318,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CustomFieldKeys(childComplexity, args["campaignId"].(uuid.UUID)), true
+	case "Query.importJob":
+		if e.ComplexityRoot.Query.ImportJob == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportJob(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.importJobs":
+		if e.ComplexityRoot.Query.ImportJobs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importJobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportJobs(childComplexity, args["campaignId"].(uuid.UUID), args["page"].(*int), args["limit"].(*int)), true
 
 	case "Query.prospect":
 		if e.ComplexityRoot.Query.Prospect == nil {
@@ -1034,6 +1467,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkippedRow.Suppression(childComplexity), true
+
+	case "StartProspectImportPayload.job":
+		if e.ComplexityRoot.StartProspectImportPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartProspectImportPayload.Job(childComplexity), true
+	case "StartProspectImportPayload.replayed":
+		if e.ComplexityRoot.StartProspectImportPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartProspectImportPayload.Replayed(childComplexity), true
+	case "StartProspectImportPayload.userErrors":
+		if e.ComplexityRoot.StartProspectImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartProspectImportPayload.UserErrors(childComplexity), true
 
 	case "Suppression.createdAt":
 		if e.ComplexityRoot.Suppression.CreatedAt == nil {
@@ -1164,6 +1616,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddProspectsOptions", ec.unmarshalInputAddProspectsOptions),
+			graphql.NewInputUnmarshaler("ColumnMappingInput", ec.unmarshalInputColumnMappingInput),
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("ProspectInput", ec.unmarshalInputProspectInput),
 			graphql.NewInputUnmarshaler("ProspectPatch", ec.unmarshalInputProspectPatch),
@@ -1359,6 +1812,12 @@ type Query {
 
   "The caller's suppression list, newest first; ` + "`" + `search` + "`" + ` keeps entries whose normalized value contains it, ignoring case."
   suppressions(kind: SuppressionKind, search: String, page: Int = 1, limit: Int = 100, after: Cursor): SuppressionConnection!
+
+  "One of the caller's import jobs, or null."
+  importJob(id: UUID!): ImportJob
+
+  "A campaign's import jobs, newest first."
+  importJobs(campaignId: UUID!, page: Int = 1, limit: Int = 100): ImportJobConnection!
 }
 
 """
@@ -1397,6 +1856,15 @@ type Mutation {
 
   "Wipes the whole roster of a DRAFT campaign."
   clearProspects(campaignId: UUID!): RemoveProspectsPayload!
+
+  "Stores a CSV file and imports its rows into a DRAFT campaign's roster in the background (SPEC §13)."
+  startProspectImport(campaignId: UUID!, file: Upload!, mapping: [ColumnMappingInput!], options: AddProspectsOptions, idempotencyKey: String): StartProspectImportPayload!
+
+  "How a CSV file would be read and mapped, and its first rows as they would be added; writes nothing."
+  previewProspectImport(campaignId: UUID!, file: Upload!, mapping: [ColumnMappingInput!], rows: Int = 20): PreviewProspectImportPayload!
+
+  "Stops a QUEUED or RUNNING job; rows already imported stay."
+  cancelProspectImport(id: UUID!): CancelProspectImportPayload!
 }
 
 input CreateCampaignInput {
@@ -1548,6 +2016,8 @@ enum UserErrorCode {
   EMPTY_ROSTER
   "An idempotencyKey used within 24 hours with other arguments."
   IDEMPOTENCY_KEY_REUSED
+  "Leaving DRAFT while an import job of the campaign is QUEUED or RUNNING."
+  IMPORT_IN_PROGRESS
 }
 
 type UserError {
@@ -1710,6 +2180,125 @@ type RemoveSuppressionsPayload {
   removed: Int!
   userErrors: [UserError!]!
 }
+
+# Part "jobs" (SPEC §13): importing CSV files in the background.
+
+"A file sent with the GraphQL multipart request specification."
+scalar Upload
+
+enum ProspectField {
+  EMAIL
+  LINKEDIN_URL
+  FIRST_NAME
+  LAST_NAME
+  COMPANY
+  TITLE
+  PHONE
+  LOCATION
+}
+
+"One column's fate: exactly one of field, customField or ignore."
+input ColumnMappingInput {
+  "The column's header, as in the file's first line (trimmed)."
+  column: String!
+  field: ProspectField
+  customField: String
+  ignore: Boolean = false
+}
+
+type ColumnMapping {
+  column: String!
+  field: ProspectField
+  customField: String
+  ignored: Boolean!
+}
+
+enum ImportJobStatus {
+  QUEUED
+  RUNNING
+  SUCCEEDED
+  FAILED
+  CANCELLED
+}
+
+type ImportJob {
+  id: UUID!
+  campaign: Campaign!
+  status: ImportJobStatus!
+  fileName: String
+  "Data rows in the file (the header excluded)."
+  totalRows: Int!
+  "imported + duplicates + skipped + invalid so far."
+  processedRows: Int!
+  imported: Int!
+  duplicates: Int!
+  skipped: Int!
+  "Duplicates that onDuplicate: UPDATE merged into the roster's prospect (each also counted in duplicates)."
+  updated: Int!
+  "Rows refused by the row rules; each is in errors."
+  invalid: Int!
+  mapping: [ColumnMapping!]!
+  "Row problems in file order (at most 1000 are kept)."
+  errors(limit: Int = 100): [ImportRowError!]!
+  "Why a FAILED job stopped."
+  failure: UserError
+  createdAt: Time!
+  startedAt: Time
+  finishedAt: Time
+}
+
+type ImportRowError {
+  "1-based line of the file; the header is line 1."
+  line: Int!
+  "The column at fault, when one is."
+  column: String
+  message: String!
+}
+
+type ImportJobConnection {
+  totalCount: Int!
+  page: Int!
+  limit: Int!
+  nodes: [ImportJob!]!
+  pageInfo: PageInfo!
+}
+
+"A row of a file as it would be added."
+type ImportPreviewRow {
+  line: Int!
+  email: String
+  linkedinUrl: String
+  firstName: String
+  lastName: String
+  company: String
+  title: String
+  phone: String
+  location: String
+  customFields: JSONObject!
+  "What would make this row invalid; empty when it would be added."
+  problems: [ImportRowError!]!
+}
+
+type StartProspectImportPayload {
+  job: ImportJob
+  "True when this answer replays an earlier call with the same idempotencyKey (the same job)."
+  replayed: Boolean!
+  userErrors: [UserError!]!
+}
+
+type PreviewProspectImportPayload {
+  mapping: [ColumnMapping!]!
+  "The delimiter detected: \",\", \";\" or a tab."
+  delimiter: String!
+  totalRows: Int!
+  rows: [ImportPreviewRow!]!
+  userErrors: [UserError!]!
+}
+
+type CancelProspectImportPayload {
+  job: ImportJob
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1838,6 +2427,30 @@ func (ec *executionContext) childFields_CampaignStats(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CampaignStats", field.Name)
 }
 
+func (ec *executionContext) childFields_CancelProspectImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_CancelProspectImportPayload_job(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CancelProspectImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelProspectImportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ColumnMapping(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "column":
+		return ec.fieldContext_ColumnMapping_column(ctx, field)
+	case "field":
+		return ec.fieldContext_ColumnMapping_field(ctx, field)
+	case "customField":
+		return ec.fieldContext_ColumnMapping_customField(ctx, field)
+	case "ignored":
+		return ec.fieldContext_ColumnMapping_ignored(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ColumnMapping", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "campaign":
@@ -1874,6 +2487,102 @@ func (ec *executionContext) childFields_DuplicateRow(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DuplicateRow", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImportJob_id(ctx, field)
+	case "campaign":
+		return ec.fieldContext_ImportJob_campaign(ctx, field)
+	case "status":
+		return ec.fieldContext_ImportJob_status(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ImportJob_fileName(ctx, field)
+	case "totalRows":
+		return ec.fieldContext_ImportJob_totalRows(ctx, field)
+	case "processedRows":
+		return ec.fieldContext_ImportJob_processedRows(ctx, field)
+	case "imported":
+		return ec.fieldContext_ImportJob_imported(ctx, field)
+	case "duplicates":
+		return ec.fieldContext_ImportJob_duplicates(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportJob_skipped(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportJob_updated(ctx, field)
+	case "invalid":
+		return ec.fieldContext_ImportJob_invalid(ctx, field)
+	case "mapping":
+		return ec.fieldContext_ImportJob_mapping(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportJob_errors(ctx, field)
+	case "failure":
+		return ec.fieldContext_ImportJob_failure(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ImportJob_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_ImportJob_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_ImportJob_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportJob", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportJobConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ImportJobConnection_totalCount(ctx, field)
+	case "page":
+		return ec.fieldContext_ImportJobConnection_page(ctx, field)
+	case "limit":
+		return ec.fieldContext_ImportJobConnection_limit(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImportJobConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportJobConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportJobConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportPreviewRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportPreviewRow_line(ctx, field)
+	case "email":
+		return ec.fieldContext_ImportPreviewRow_email(ctx, field)
+	case "linkedinUrl":
+		return ec.fieldContext_ImportPreviewRow_linkedinUrl(ctx, field)
+	case "firstName":
+		return ec.fieldContext_ImportPreviewRow_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_ImportPreviewRow_lastName(ctx, field)
+	case "company":
+		return ec.fieldContext_ImportPreviewRow_company(ctx, field)
+	case "title":
+		return ec.fieldContext_ImportPreviewRow_title(ctx, field)
+	case "phone":
+		return ec.fieldContext_ImportPreviewRow_phone(ctx, field)
+	case "location":
+		return ec.fieldContext_ImportPreviewRow_location(ctx, field)
+	case "customFields":
+		return ec.fieldContext_ImportPreviewRow_customFields(ctx, field)
+	case "problems":
+		return ec.fieldContext_ImportPreviewRow_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportPreviewRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportRowError_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportRowError_column(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportRowError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1886,6 +2595,22 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewProspectImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mapping":
+		return ec.fieldContext_PreviewProspectImportPayload_mapping(ctx, field)
+	case "delimiter":
+		return ec.fieldContext_PreviewProspectImportPayload_delimiter(ctx, field)
+	case "totalRows":
+		return ec.fieldContext_PreviewProspectImportPayload_totalRows(ctx, field)
+	case "rows":
+		return ec.fieldContext_PreviewProspectImportPayload_rows(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PreviewProspectImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewProspectImportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Prospect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2000,6 +2725,18 @@ func (ec *executionContext) childFields_SkippedRow(ctx context.Context, field gr
 		return ec.fieldContext_SkippedRow_campaign(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkippedRow", field.Name)
+}
+
+func (ec *executionContext) childFields_StartProspectImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_StartProspectImportPayload_job(ctx, field)
+	case "replayed":
+		return ec.fieldContext_StartProspectImportPayload_replayed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StartProspectImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartProspectImportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Suppression(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2232,6 +2969,20 @@ func (ec *executionContext) field_Campaign_prospects_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_ImportJob_errors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addProspects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2300,6 +3051,20 @@ func (ec *executionContext) field_Mutation_addSuppressions_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelProspectImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_clearProspects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2336,6 +3101,44 @@ func (ec *executionContext) field_Mutation_createCampaign_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_previewProspectImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaignId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaignId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "mapping",
+		func(ctx context.Context, v any) ([]*model.ColumnMappingInput, error) {
+			return ec.unmarshalOColumnMappingInput2ᚕᚖrosterᚋmodelᚐColumnMappingInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mapping"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "rows",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rows"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeProspects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2369,6 +3172,52 @@ func (ec *executionContext) field_Mutation_removeSuppressions_args(ctx context.C
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startProspectImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaignId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaignId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "mapping",
+		func(ctx context.Context, v any) ([]*model.ColumnMappingInput, error) {
+			return ec.unmarshalOColumnMappingInput2ᚕᚖrosterᚋmodelᚐColumnMappingInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mapping"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "options",
+		func(ctx context.Context, v any) (*model.AddProspectsOptions, error) {
+			return ec.unmarshalOAddProspectsOptions2ᚖrosterᚋmodelᚐAddProspectsOptions(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["options"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
 	return args, nil
 }
 
@@ -2493,6 +3342,50 @@ func (ec *executionContext) field_Query_customFieldKeys_args(ctx context.Context
 		return nil, err
 	}
 	args["campaignId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_importJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_importJobs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaignId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaignId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
 	return args, nil
 }
 
@@ -3877,6 +4770,162 @@ func (ec *executionContext) fieldContext_CampaignStats_terminal(_ context.Contex
 	return graphql.NewScalarFieldContext("CampaignStats", field, true, false, "Int")
 }
 
+func (ec *executionContext) _CancelProspectImportPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.CancelProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelProspectImportPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportJob) graphql.Marshaler {
+			return ec.marshalOImportJob2ᚖrosterᚋmodelᚐImportJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelProspectImportPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelProspectImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelProspectImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CancelProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelProspectImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖrosterᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelProspectImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelProspectImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ColumnMapping_column(ctx context.Context, field graphql.CollectedField, obj *model.ColumnMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ColumnMapping_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ColumnMapping_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ColumnMapping", field, false, false, "String")
+}
+
+func (ec *executionContext) _ColumnMapping_field(ctx context.Context, field graphql.CollectedField, obj *model.ColumnMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ColumnMapping_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProspectField) graphql.Marshaler {
+			return ec.marshalOProspectField2ᚖrosterᚋmodelᚐProspectField(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ColumnMapping_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ColumnMapping", field, false, false, "ProspectField")
+}
+
+func (ec *executionContext) _ColumnMapping_customField(ctx context.Context, field graphql.CollectedField, obj *model.ColumnMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ColumnMapping_customField(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomField, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ColumnMapping_customField(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ColumnMapping", field, false, false, "String")
+}
+
+func (ec *executionContext) _ColumnMapping_ignored(ctx context.Context, field graphql.CollectedField, obj *model.ColumnMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ColumnMapping_ignored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ignored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ColumnMapping_ignored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ColumnMapping", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CreateCampaignPayload_campaign(ctx context.Context, field graphql.CollectedField, obj *model.CreateCampaignPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4109,6 +5158,908 @@ func (ec *executionContext) fieldContext_DuplicateRow_prospect(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ImportJob_id(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _ImportJob_campaign(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_campaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaign, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖrosterᚋmodelᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJob",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportJob_status(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ImportJobStatus) graphql.Marshaler {
+			return ec.marshalNImportJobStatus2rosterᚋmodelᚐImportJobStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "ImportJobStatus")
+}
+
+func (ec *executionContext) _ImportJob_fileName(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportJob_totalRows(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_totalRows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalRows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_totalRows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_processedRows(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_processedRows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessedRows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_processedRows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_imported(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_duplicates(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_skipped(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_updated(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_invalid(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_invalid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invalid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_invalid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_mapping(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_mapping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mapping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ColumnMapping) graphql.Marshaler {
+			return ec.marshalNColumnMapping2ᚕᚖrosterᚋmodelᚐColumnMappingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_mapping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJob",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ColumnMapping(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportJob_errors(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportRowError) graphql.Marshaler {
+			return ec.marshalNImportRowError2ᚕᚖrosterᚋmodelᚐImportRowErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_errors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJob",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRowError(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ImportJob_errors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportJob_failure(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_failure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+			return ec.marshalOUserError2ᚖrosterᚋmodelᚐUserError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_failure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJob",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportJob_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportJob_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportJob_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportJobConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJobConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJobConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJobConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJobConnection_page(ctx context.Context, field graphql.CollectedField, obj *model.ImportJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJobConnection_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJobConnection_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJobConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJobConnection_limit(ctx context.Context, field graphql.CollectedField, obj *model.ImportJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJobConnection_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJobConnection_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJobConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJobConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ImportJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJobConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportJob) graphql.Marshaler {
+			return ec.marshalNImportJob2ᚕᚖrosterᚋmodelᚐImportJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJobConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportJobConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ImportJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJobConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖrosterᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJobConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportPreviewRow_line(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportPreviewRow_email(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_linkedinUrl(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_linkedinUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkedinURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_linkedinUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_firstName(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_lastName(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_company(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Company, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_title(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_phone(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_location(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPreviewRow_customFields(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_customFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNJSONObject2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_customFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreviewRow", field, false, false, "JSONObject")
+}
+
+func (ec *executionContext) _ImportPreviewRow_problems(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreviewRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreviewRow_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportRowError) graphql.Marshaler {
+			return ec.marshalNImportRowError2ᚕᚖrosterᚋmodelᚐImportRowErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreviewRow_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPreviewRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRowError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRowError_line(ctx context.Context, field graphql.CollectedField, obj *model.ImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRowError_column(ctx context.Context, field graphql.CollectedField, obj *model.ImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRowError_message(ctx context.Context, field graphql.CollectedField, obj *model.ImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mutation_createCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4463,6 +6414,138 @@ func (ec *executionContext) fieldContext_Mutation_clearProspects(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_startProspectImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startProspectImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartProspectImport(ctx, fc.Args["campaignId"].(uuid.UUID), fc.Args["file"].(graphql.Upload), fc.Args["mapping"].([]*model.ColumnMappingInput), fc.Args["options"].(*model.AddProspectsOptions), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartProspectImportPayload) graphql.Marshaler {
+			return ec.marshalNStartProspectImportPayload2ᚖrosterᚋmodelᚐStartProspectImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startProspectImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartProspectImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startProspectImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_previewProspectImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_previewProspectImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PreviewProspectImport(ctx, fc.Args["campaignId"].(uuid.UUID), fc.Args["file"].(graphql.Upload), fc.Args["mapping"].([]*model.ColumnMappingInput), fc.Args["rows"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PreviewProspectImportPayload) graphql.Marshaler {
+			return ec.marshalNPreviewProspectImportPayload2ᚖrosterᚋmodelᚐPreviewProspectImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_previewProspectImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewProspectImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_previewProspectImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelProspectImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelProspectImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelProspectImport(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelProspectImportPayload) graphql.Marshaler {
+			return ec.marshalNCancelProspectImportPayload2ᚖrosterᚋmodelᚐCancelProspectImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelProspectImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CancelProspectImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelProspectImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4553,6 +6636,148 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PreviewProspectImportPayload_mapping(ctx context.Context, field graphql.CollectedField, obj *model.PreviewProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewProspectImportPayload_mapping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mapping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ColumnMapping) graphql.Marshaler {
+			return ec.marshalNColumnMapping2ᚕᚖrosterᚋmodelᚐColumnMappingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewProspectImportPayload_mapping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewProspectImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ColumnMapping(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewProspectImportPayload_delimiter(ctx context.Context, field graphql.CollectedField, obj *model.PreviewProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewProspectImportPayload_delimiter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delimiter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewProspectImportPayload_delimiter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewProspectImportPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewProspectImportPayload_totalRows(ctx context.Context, field graphql.CollectedField, obj *model.PreviewProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewProspectImportPayload_totalRows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalRows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewProspectImportPayload_totalRows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewProspectImportPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PreviewProspectImportPayload_rows(ctx context.Context, field graphql.CollectedField, obj *model.PreviewProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewProspectImportPayload_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportPreviewRow) graphql.Marshaler {
+			return ec.marshalNImportPreviewRow2ᚕᚖrosterᚋmodelᚐImportPreviewRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewProspectImportPayload_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewProspectImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportPreviewRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewProspectImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PreviewProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewProspectImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖrosterᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewProspectImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewProspectImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Prospect_id(ctx context.Context, field graphql.CollectedField, obj *model.Prospect) (ret graphql.Marshaler) {
@@ -5428,6 +7653,94 @@ func (ec *executionContext) fieldContext_Query_suppressions(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_importJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImportJob(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportJob) graphql.Marshaler {
+			return ec.marshalOImportJob2ᚖrosterᚋmodelᚐImportJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importJob(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJob(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_importJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_importJobs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importJobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImportJobs(ctx, fc.Args["campaignId"].(uuid.UUID), fc.Args["page"].(*int), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportJobConnection) graphql.Marshaler {
+			return ec.marshalNImportJobConnection2ᚖrosterᚋmodelᚐImportJobConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importJobs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJobConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_importJobs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5843,6 +8156,93 @@ func (ec *executionContext) fieldContext_SkippedRow_campaign(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartProspectImportPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.StartProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartProspectImportPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportJob) graphql.Marshaler {
+			return ec.marshalOImportJob2ᚖrosterᚋmodelᚐImportJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartProspectImportPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartProspectImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartProspectImportPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.StartProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartProspectImportPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartProspectImportPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartProspectImportPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StartProspectImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StartProspectImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartProspectImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖrosterᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartProspectImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartProspectImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7478,6 +9878,73 @@ func UnmarshalAddProspectsOptions(ctx context.Context, raw any) (model.AddProspe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputColumnMappingInput(ctx context.Context, obj any) (model.ColumnMappingInput, error) {
+	var it model.ColumnMappingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["ignore"]; !present {
+		asMap["ignore"] = false
+	}
+
+	fieldsInOrder := [...]string{"column", "field", "customField", "ignore"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "column":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("column"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Column = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalOProspectField2ᚖrosterᚋmodelᚐProspectField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "customField":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customField"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomField = data
+		case "ignore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ignore"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ignore = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalColumnMappingInput unmarshals raw into the ColumnMappingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalColumnMappingInput(ctx context.Context, raw any) (model.ColumnMappingInput, error) {
+	var out model.ColumnMappingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ColumnMappingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateCampaignInput(ctx context.Context, obj any) (model.CreateCampaignInput, error) {
 	var it model.CreateCampaignInput
 	if obj == nil {
@@ -8154,6 +10621,92 @@ func (ec *executionContext) _CampaignStats(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var cancelProspectImportPayloadImplementors = []string{"CancelProspectImportPayload"}
+
+func (ec *executionContext) _CancelProspectImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelProspectImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelProspectImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelProspectImportPayload")
+		case "job":
+			out.Values[i] = ec._CancelProspectImportPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CancelProspectImportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var columnMappingImplementors = []string{"ColumnMapping"}
+
+func (ec *executionContext) _ColumnMapping(ctx context.Context, sel ast.SelectionSet, obj *model.ColumnMapping) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, columnMappingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ColumnMapping")
+		case "column":
+			out.Values[i] = ec._ColumnMapping_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ColumnMapping_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customField":
+			out.Values[i] = ec._ColumnMapping_customField(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ignored":
+			out.Values[i] = ec._ColumnMapping_ignored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createCampaignPayloadImplementors = []string{"CreateCampaignPayload"}
 
 func (ec *executionContext) _CreateCampaignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCampaignPayload) graphql.Marshaler {
@@ -8283,6 +10836,298 @@ func (ec *executionContext) _DuplicateRow(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var importJobImplementors = []string{"ImportJob"}
+
+func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet, obj *model.ImportJob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportJob")
+		case "id":
+			out.Values[i] = ec._ImportJob_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "campaign":
+			out.Values[i] = ec._ImportJob_campaign(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ImportJob_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileName":
+			out.Values[i] = ec._ImportJob_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalRows":
+			out.Values[i] = ec._ImportJob_totalRows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "processedRows":
+			out.Values[i] = ec._ImportJob_processedRows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "imported":
+			out.Values[i] = ec._ImportJob_imported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicates":
+			out.Values[i] = ec._ImportJob_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ImportJob_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportJob_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invalid":
+			out.Values[i] = ec._ImportJob_invalid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mapping":
+			out.Values[i] = ec._ImportJob_mapping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ImportJob_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failure":
+			out.Values[i] = ec._ImportJob_failure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ImportJob_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._ImportJob_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._ImportJob_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importJobConnectionImplementors = []string{"ImportJobConnection"}
+
+func (ec *executionContext) _ImportJobConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ImportJobConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importJobConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportJobConnection")
+		case "totalCount":
+			out.Values[i] = ec._ImportJobConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "page":
+			out.Values[i] = ec._ImportJobConnection_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._ImportJobConnection_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ImportJobConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImportJobConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importPreviewRowImplementors = []string{"ImportPreviewRow"}
+
+func (ec *executionContext) _ImportPreviewRow(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPreviewRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importPreviewRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportPreviewRow")
+		case "line":
+			out.Values[i] = ec._ImportPreviewRow_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._ImportPreviewRow_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "linkedinUrl":
+			out.Values[i] = ec._ImportPreviewRow_linkedinUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._ImportPreviewRow_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._ImportPreviewRow_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "company":
+			out.Values[i] = ec._ImportPreviewRow_company(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ImportPreviewRow_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._ImportPreviewRow_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._ImportPreviewRow_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customFields":
+			out.Values[i] = ec._ImportPreviewRow_customFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._ImportPreviewRow_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowErrorImplementors = []string{"ImportRowError"}
+
+func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.SelectionSet, obj *model.ImportRowError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRowError")
+		case "line":
+			out.Values[i] = ec._ImportRowError_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._ImportRowError_column(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ImportRowError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -8358,6 +11203,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "startProspectImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startProspectImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previewProspectImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_previewProspectImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelProspectImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelProspectImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8404,6 +11270,59 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var previewProspectImportPayloadImplementors = []string{"PreviewProspectImportPayload"}
+
+func (ec *executionContext) _PreviewProspectImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewProspectImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewProspectImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewProspectImportPayload")
+		case "mapping":
+			out.Values[i] = ec._PreviewProspectImportPayload_mapping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delimiter":
+			out.Values[i] = ec._PreviewProspectImportPayload_delimiter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalRows":
+			out.Values[i] = ec._PreviewProspectImportPayload_totalRows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._PreviewProspectImportPayload_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PreviewProspectImportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -8683,6 +11602,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_suppressions(ctx, field)
 				})
+		case "importJob":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importJob(ctx, field)
+				})
+		case "importJobs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importJobs(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -8872,6 +11803,49 @@ func (ec *executionContext) _SkippedRow(ctx context.Context, sel ast.SelectionSe
 		case "campaign":
 			out.Values[i] = ec._SkippedRow_campaign(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var startProspectImportPayloadImplementors = []string{"StartProspectImportPayload"}
+
+func (ec *executionContext) _StartProspectImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StartProspectImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startProspectImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartProspectImportPayload")
+		case "job":
+			out.Values[i] = ec._StartProspectImportPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._StartProspectImportPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StartProspectImportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -9564,6 +12538,14 @@ func (ec *executionContext) marshalNCampaignStatus2rosterᚋmodelᚐCampaignStat
 	return v
 }
 
+func (ec *executionContext) marshalNCancelProspectImportPayload2ᚖrosterᚋmodelᚐCancelProspectImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelProspectImportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CancelProspectImportPayload!")
+		return graphql.Null
+	}
+	return ec._CancelProspectImportPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNChannel2rosterᚋmodelᚐChannel(ctx context.Context, v any) (model.Channel, error) {
 	var res model.Channel
 	err := res.UnmarshalGQL(v)
@@ -9572,6 +12554,35 @@ func (ec *executionContext) unmarshalNChannel2rosterᚋmodelᚐChannel(ctx conte
 
 func (ec *executionContext) marshalNChannel2rosterᚋmodelᚐChannel(ctx context.Context, sel ast.SelectionSet, v model.Channel) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNColumnMapping2ᚕᚖrosterᚋmodelᚐColumnMappingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ColumnMapping) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNColumnMapping2ᚖrosterᚋmodelᚐColumnMapping(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNColumnMapping2ᚖrosterᚋmodelᚐColumnMapping(ctx context.Context, sel ast.SelectionSet, v *model.ColumnMapping) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ColumnMapping!")
+		return graphql.Null
+	}
+	return ec._ColumnMapping(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNColumnMappingInput2ᚖrosterᚋmodelᚐColumnMappingInput(ctx context.Context, v any) (*model.ColumnMappingInput, error) {
+	res, err := ec.unmarshalInputColumnMappingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateCampaignInput2rosterᚋmodelᚐCreateCampaignInput(ctx context.Context, v any) (model.CreateCampaignInput, error) {
@@ -9659,6 +12670,96 @@ func (ec *executionContext) marshalNDuplicateRow2ᚖrosterᚋmodelᚐDuplicateRo
 	return ec._DuplicateRow(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNImportJob2ᚕᚖrosterᚋmodelᚐImportJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportJob) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportJob2ᚖrosterᚋmodelᚐImportJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportJob2ᚖrosterᚋmodelᚐImportJob(ctx context.Context, sel ast.SelectionSet, v *model.ImportJob) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportJob!")
+		return graphql.Null
+	}
+	return ec._ImportJob(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportJobConnection2ᚖrosterᚋmodelᚐImportJobConnection(ctx context.Context, sel ast.SelectionSet, v *model.ImportJobConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportJobConnection!")
+		return graphql.Null
+	}
+	return ec._ImportJobConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportJobStatus2rosterᚋmodelᚐImportJobStatus(ctx context.Context, v any) (model.ImportJobStatus, error) {
+	var res model.ImportJobStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportJobStatus2rosterᚋmodelᚐImportJobStatus(ctx context.Context, sel ast.SelectionSet, v model.ImportJobStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNImportPreviewRow2ᚕᚖrosterᚋmodelᚐImportPreviewRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportPreviewRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportPreviewRow2ᚖrosterᚋmodelᚐImportPreviewRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportPreviewRow2ᚖrosterᚋmodelᚐImportPreviewRow(ctx context.Context, sel ast.SelectionSet, v *model.ImportPreviewRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportPreviewRow!")
+		return graphql.Null
+	}
+	return ec._ImportPreviewRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRowError2ᚕᚖrosterᚋmodelᚐImportRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportRowError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRowError2ᚖrosterᚋmodelᚐImportRowError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRowError2ᚖrosterᚋmodelᚐImportRowError(ctx context.Context, sel ast.SelectionSet, v *model.ImportRowError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRowError!")
+		return graphql.Null
+	}
+	return ec._ImportRowError(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9669,6 +12770,24 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	res := graphql.MarshalInt(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNJSONObject2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := model.UnmarshalJSONObject(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSONObject2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSONObject!")
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalJSONObject(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSONObject!")
 	}
 	return res
 }
@@ -9693,6 +12812,14 @@ func (ec *executionContext) marshalNPageInfo2ᚖrosterᚋmodelᚐPageInfo(ctx co
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewProspectImportPayload2ᚖrosterᚋmodelᚐPreviewProspectImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.PreviewProspectImportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PreviewProspectImportPayload!")
+		return graphql.Null
+	}
+	return ec._PreviewProspectImportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProspect2ᚕᚖrosterᚋmodelᚐProspectᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Prospect) graphql.Marshaler {
@@ -9844,6 +12971,14 @@ func (ec *executionContext) marshalNSkippedRow2ᚖrosterᚋmodelᚐSkippedRow(ct
 		return graphql.Null
 	}
 	return ec._SkippedRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStartProspectImportPayload2ᚖrosterᚋmodelᚐStartProspectImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.StartProspectImportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartProspectImportPayload!")
+		return graphql.Null
+	}
+	return ec._StartProspectImportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -10021,6 +13156,20 @@ func (ec *executionContext) marshalNUpdateProspectPayload2ᚖrosterᚋmodelᚐUp
 		return graphql.Null
 	}
 	return ec._UpdateProspectPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖrosterᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
@@ -10260,6 +13409,23 @@ func (ec *executionContext) marshalOCampaignStatus2ᚖrosterᚋmodelᚐCampaignS
 	return v
 }
 
+func (ec *executionContext) unmarshalOColumnMappingInput2ᚕᚖrosterᚋmodelᚐColumnMappingInputᚄ(ctx context.Context, v any) ([]*model.ColumnMappingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ColumnMappingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNColumnMappingInput2ᚖrosterᚋmodelᚐColumnMappingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCursor2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (*uuid.UUID, error) {
 	if v == nil {
 		return nil, nil
@@ -10292,6 +13458,13 @@ func (ec *executionContext) marshalODuplicatePolicy2ᚖrosterᚋmodelᚐDuplicat
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOImportJob2ᚖrosterᚋmodelᚐImportJob(ctx context.Context, sel ast.SelectionSet, v *model.ImportJob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportJob(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -10351,6 +13524,22 @@ func (ec *executionContext) marshalOProspect2ᚖrosterᚋmodelᚐProspect(ctx co
 		return graphql.Null
 	}
 	return ec._Prospect(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProspectField2ᚖrosterᚋmodelᚐProspectField(ctx context.Context, v any) (*model.ProspectField, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ProspectField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProspectField2ᚖrosterᚋmodelᚐProspectField(ctx context.Context, sel ast.SelectionSet, v *model.ProspectField) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOProspectStage2ᚖrosterᚋmodelᚐProspectStage(ctx context.Context, v any) (*model.ProspectStage, error) {
@@ -10466,6 +13655,31 @@ func (ec *executionContext) marshalOSuppressionKind2ᚖrosterᚋmodelᚐSuppress
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOUserError2ᚖrosterᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -12,6 +12,7 @@ import (
 	"roster/model"
 	"roster/roster"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 )
 
@@ -134,6 +135,21 @@ func (r *mutationResolver) ClearProspects(ctx context.Context, campaignID uuid.U
 	return removePayload(r.Store.ClearProspects(ctx, sub, campaignID))
 }
 
+// StartProspectImport is the resolver for the startProspectImport field.
+func (r *mutationResolver) StartProspectImport(ctx context.Context, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, options *model.AddProspectsOptions, idempotencyKey *string) (*model.StartProspectImportPayload, error) {
+	return nil, errNotBuilt("StartProspectImport")
+}
+
+// PreviewProspectImport is the resolver for the previewProspectImport field.
+func (r *mutationResolver) PreviewProspectImport(ctx context.Context, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, rows *int) (*model.PreviewProspectImportPayload, error) {
+	return nil, errNotBuilt("PreviewProspectImport")
+}
+
+// CancelProspectImport is the resolver for the cancelProspectImport field.
+func (r *mutationResolver) CancelProspectImport(ctx context.Context, id uuid.UUID) (*model.CancelProspectImportPayload, error) {
+	return nil, errNotBuilt("CancelProspectImport")
+}
+
 // Campaign is the resolver for the campaign field.
 func (r *queryResolver) Campaign(ctx context.Context, id uuid.UUID) (*model.Campaign, error) {
 	sub, err := owner(ctx)
@@ -214,6 +230,16 @@ func (r *queryResolver) CustomFieldKeys(ctx context.Context, campaignID uuid.UUI
 // Suppressions is the resolver for the suppressions field.
 func (r *queryResolver) Suppressions(ctx context.Context, kind *model.SuppressionKind, search *string, page *int, limit *int, after *uuid.UUID) (*model.SuppressionConnection, error) {
 	return nil, errNotBuilt("Suppressions")
+}
+
+// ImportJob is the resolver for the importJob field.
+func (r *queryResolver) ImportJob(ctx context.Context, id uuid.UUID) (*model.ImportJob, error) {
+	return nil, errNotBuilt("ImportJob")
+}
+
+// ImportJobs is the resolver for the importJobs field.
+func (r *queryResolver) ImportJobs(ctx context.Context, campaignID uuid.UUID, page *int, limit *int) (*model.ImportJobConnection, error) {
+	return nil, errNotBuilt("ImportJobs")
 }
 
 // Campaign returns CampaignResolver implementation.

@@ -62,6 +62,27 @@ type CampaignConnection struct {
 	PageInfo   *PageInfo   `json:"pageInfo"`
 }
 
+type CancelProspectImportPayload struct {
+	Job        *ImportJob   `json:"job,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+type ColumnMapping struct {
+	Column      string         `json:"column"`
+	Field       *ProspectField `json:"field,omitempty"`
+	CustomField *string        `json:"customField,omitempty"`
+	Ignored     bool           `json:"ignored"`
+}
+
+// One column's fate: exactly one of field, customField or ignore.
+type ColumnMappingInput struct {
+	// The column's header, as in the file's first line (trimmed).
+	Column      string         `json:"column"`
+	Field       *ProspectField `json:"field,omitempty"`
+	CustomField *string        `json:"customField,omitempty"`
+	Ignore      *bool          `json:"ignore,omitempty"`
+}
+
 type CreateCampaignInput struct {
 	Name    string  `json:"name"`
 	Channel Channel `json:"channel"`
@@ -92,6 +113,64 @@ type DuplicateRow struct {
 	Prospect *Prospect `json:"prospect,omitempty"`
 }
 
+type ImportJob struct {
+	ID       uuid.UUID       `json:"id"`
+	Campaign *Campaign       `json:"campaign"`
+	Status   ImportJobStatus `json:"status"`
+	FileName *string         `json:"fileName,omitempty"`
+	// Data rows in the file (the header excluded).
+	TotalRows int `json:"totalRows"`
+	// imported + duplicates + skipped + invalid so far.
+	ProcessedRows int `json:"processedRows"`
+	Imported      int `json:"imported"`
+	Duplicates    int `json:"duplicates"`
+	Skipped       int `json:"skipped"`
+	// Duplicates that onDuplicate: UPDATE merged into the roster's prospect (each also counted in duplicates).
+	Updated int `json:"updated"`
+	// Rows refused by the row rules; each is in errors.
+	Invalid int              `json:"invalid"`
+	Mapping []*ColumnMapping `json:"mapping"`
+	// Row problems in file order (at most 1000 are kept).
+	Errors []*ImportRowError `json:"errors"`
+	// Why a FAILED job stopped.
+	Failure    *UserError `json:"failure,omitempty"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	StartedAt  *time.Time `json:"startedAt,omitempty"`
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
+}
+
+type ImportJobConnection struct {
+	TotalCount int          `json:"totalCount"`
+	Page       int          `json:"page"`
+	Limit      int          `json:"limit"`
+	Nodes      []*ImportJob `json:"nodes"`
+	PageInfo   *PageInfo    `json:"pageInfo"`
+}
+
+// A row of a file as it would be added.
+type ImportPreviewRow struct {
+	Line         int            `json:"line"`
+	Email        *string        `json:"email,omitempty"`
+	LinkedinURL  *string        `json:"linkedinUrl,omitempty"`
+	FirstName    *string        `json:"firstName,omitempty"`
+	LastName     *string        `json:"lastName,omitempty"`
+	Company      *string        `json:"company,omitempty"`
+	Title        *string        `json:"title,omitempty"`
+	Phone        *string        `json:"phone,omitempty"`
+	Location     *string        `json:"location,omitempty"`
+	CustomFields map[string]any `json:"customFields"`
+	// What would make this row invalid; empty when it would be added.
+	Problems []*ImportRowError `json:"problems"`
+}
+
+type ImportRowError struct {
+	// 1-based line of the file; the header is line 1.
+	Line int `json:"line"`
+	// The column at fault, when one is.
+	Column  *string `json:"column,omitempty"`
+	Message string  `json:"message"`
+}
+
 // Mutations report expected failures (bad rows, frozen roster, unknown ids...) as typed
 // `userErrors` in their payload; a payload with userErrors wrote nothing. Top-level GraphQL
 // errors are kept for authentication, malformed requests and internal faults.
@@ -103,6 +182,15 @@ type PageInfo struct {
 	HasPreviousPage bool       `json:"hasPreviousPage"`
 	StartCursor     *uuid.UUID `json:"startCursor,omitempty"`
 	EndCursor       *uuid.UUID `json:"endCursor,omitempty"`
+}
+
+type PreviewProspectImportPayload struct {
+	Mapping []*ColumnMapping `json:"mapping"`
+	// The delimiter detected: ",", ";" or a tab.
+	Delimiter  string              `json:"delimiter"`
+	TotalRows  int                 `json:"totalRows"`
+	Rows       []*ImportPreviewRow `json:"rows"`
+	UserErrors []*UserError        `json:"userErrors"`
 }
 
 type ProspectConnection struct {
@@ -171,6 +259,13 @@ type SkippedRow struct {
 	Suppression *Suppression `json:"suppression,omitempty"`
 	// IN_OTHER_CAMPAIGN: the campaign that has the identity (the oldest, when several).
 	Campaign *Campaign `json:"campaign,omitempty"`
+}
+
+type StartProspectImportPayload struct {
+	Job *ImportJob `json:"job,omitempty"`
+	// True when this answer replays an earlier call with the same idempotencyKey (the same job).
+	Replayed   bool         `json:"replayed"`
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 type Suppression struct {
@@ -332,6 +427,67 @@ func (e DuplicateReason) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type ImportJobStatus string
+
+const (
+	ImportJobStatusQueued    ImportJobStatus = "QUEUED"
+	ImportJobStatusRunning   ImportJobStatus = "RUNNING"
+	ImportJobStatusSucceeded ImportJobStatus = "SUCCEEDED"
+	ImportJobStatusFailed    ImportJobStatus = "FAILED"
+	ImportJobStatusCancelled ImportJobStatus = "CANCELLED"
+)
+
+var AllImportJobStatus = []ImportJobStatus{
+	ImportJobStatusQueued,
+	ImportJobStatusRunning,
+	ImportJobStatusSucceeded,
+	ImportJobStatusFailed,
+	ImportJobStatusCancelled,
+}
+
+func (e ImportJobStatus) IsValid() bool {
+	switch e {
+	case ImportJobStatusQueued, ImportJobStatusRunning, ImportJobStatusSucceeded, ImportJobStatusFailed, ImportJobStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e ImportJobStatus) String() string {
+	return string(e)
+}
+
+func (e *ImportJobStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportJobStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportJobStatus", str)
+	}
+	return nil
+}
+
+func (e ImportJobStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportJobStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportJobStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type OtherCampaignsPolicy string
 
 const (
@@ -387,6 +543,73 @@ func (e *OtherCampaignsPolicy) UnmarshalJSON(b []byte) error {
 }
 
 func (e OtherCampaignsPolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ProspectField string
+
+const (
+	ProspectFieldEmail       ProspectField = "EMAIL"
+	ProspectFieldLinkedinURL ProspectField = "LINKEDIN_URL"
+	ProspectFieldFirstName   ProspectField = "FIRST_NAME"
+	ProspectFieldLastName    ProspectField = "LAST_NAME"
+	ProspectFieldCompany     ProspectField = "COMPANY"
+	ProspectFieldTitle       ProspectField = "TITLE"
+	ProspectFieldPhone       ProspectField = "PHONE"
+	ProspectFieldLocation    ProspectField = "LOCATION"
+)
+
+var AllProspectField = []ProspectField{
+	ProspectFieldEmail,
+	ProspectFieldLinkedinURL,
+	ProspectFieldFirstName,
+	ProspectFieldLastName,
+	ProspectFieldCompany,
+	ProspectFieldTitle,
+	ProspectFieldPhone,
+	ProspectFieldLocation,
+}
+
+func (e ProspectField) IsValid() bool {
+	switch e {
+	case ProspectFieldEmail, ProspectFieldLinkedinURL, ProspectFieldFirstName, ProspectFieldLastName, ProspectFieldCompany, ProspectFieldTitle, ProspectFieldPhone, ProspectFieldLocation:
+		return true
+	}
+	return false
+}
+
+func (e ProspectField) String() string {
+	return string(e)
+}
+
+func (e *ProspectField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProspectField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProspectField", str)
+	}
+	return nil
+}
+
+func (e ProspectField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProspectField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProspectField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -587,6 +810,8 @@ const (
 	UserErrorCodeEmptyRoster UserErrorCode = "EMPTY_ROSTER"
 	// An idempotencyKey used within 24 hours with other arguments.
 	UserErrorCodeIdempotencyKeyReused UserErrorCode = "IDEMPOTENCY_KEY_REUSED"
+	// Leaving DRAFT while an import job of the campaign is QUEUED or RUNNING.
+	UserErrorCodeImportInProgress UserErrorCode = "IMPORT_IN_PROGRESS"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -597,11 +822,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeInvalidTransition,
 	UserErrorCodeEmptyRoster,
 	UserErrorCodeIdempotencyKeyReused,
+	UserErrorCodeImportInProgress,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeBadUserInput, UserErrorCodeNotFound, UserErrorCodeRosterFrozen, UserErrorCodeDuplicateProspect, UserErrorCodeInvalidTransition, UserErrorCodeEmptyRoster, UserErrorCodeIdempotencyKeyReused:
+	case UserErrorCodeBadUserInput, UserErrorCodeNotFound, UserErrorCodeRosterFrozen, UserErrorCodeDuplicateProspect, UserErrorCodeInvalidTransition, UserErrorCodeEmptyRoster, UserErrorCodeIdempotencyKeyReused, UserErrorCodeImportInProgress:
 		return true
 	}
 	return false
