@@ -295,13 +295,15 @@ func probeOf(ch model.Channel, p *model.Prospect) SuppressionProbe {
 
 // otherCampaignsQuery finds which of identities ($4) the owner's other
 // campaigns of the channel, in the statuses counted ($5), hold: the oldest
-// such campaign for each. It walks the owner's campaigns (few) and probes
-// each roster's unique index (campaign_id, identity) with the batch's
-// identities: no read grows with a roster.
+// such campaign for each. It probes prospects_identity_idx once per
+// identity of the batch and keeps the rows of the owner's campaigns: its
+// cost follows the batch (and how many campaigns hold each identity),
+// never a roster's size or the number of the owner's campaigns.
 const otherCampaignsQuery = `SELECT DISTINCT ON (p.identity) p.identity, c.id
-FROM campaigns c
-JOIN prospects p ON p.campaign_id = c.id AND p.identity = ANY ($4::text[])
-WHERE c.owner = $1 AND c.channel = $2 AND c.id <> $3 AND c.status = ANY ($5::text[])
+FROM prospects p
+JOIN campaigns c ON c.id = p.campaign_id
+WHERE p.identity = ANY ($4::text[])
+  AND c.owner = $1 AND c.channel = $2 AND c.id <> $3 AND c.status = ANY ($5::text[])
 ORDER BY p.identity, c.created_at, c.id`
 
 // onOtherCampaigns maps each of identities held by another of the owner's
@@ -324,7 +326,7 @@ func (s *Store) onOtherCampaigns(ctx context.Context, tx bun.Tx, owner string, c
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Tx.QueryContext(ctx, otherCampaignsQuery, s.hotMode, owner, ch, c.ID, identities, statuses)
+	rows, err := tx.Tx.QueryContext(ctx, otherCampaignsQuery, pgx.QueryExecModeCacheDescribe, owner, ch, c.ID, identities, statuses)
 	if err != nil {
 		return nil, fmt.Errorf("look up other campaigns: %w", err)
 	}
