@@ -97,6 +97,13 @@ ORDER BY c.i, c.prio`, pgdialect.Array(idx), pgdialect.Array(prio), pgdialect.Ar
 	return out, nil
 }
 
+// MatchSuppressions is matchSuppressions outside a transaction: which of
+// the owner's entries block each probe (for the benchmark, and any reader
+// that wants the answer without writing).
+func (s *Store) MatchSuppressions(ctx context.Context, owner string, probes []SuppressionProbe) ([]*model.Suppression, error) {
+	return matchSuppressions(ctx, s.db, owner, probes)
+}
+
 // suppressionIDs are the ids of a call's n entries, in submission order:
 // UUIDv7s that share the first 64 bits (time and sequence) of one new
 // UUIDv7, strictly increasing from call to call in this process, and whose
@@ -239,8 +246,11 @@ func reversedDomain(d string) string {
 // (an EMAIL or LINKEDIN entry) or by its email's domain (a DOMAIN entry:
 // that domain and its subdomains), and returns how many. Each entry and
 // campaign is an index probe or an index range (the LATERAL subqueries'
-// LIMIT and OFFSET keep the planner from trading them for a scan), so
-// the cost follows the prospects removed, not the rosters' size.
+// LIMIT and OFFSET keep the planner from trading them for a scan), and
+// the rows found are deleted by primary key (= ANY of an array, which the
+// planner cannot turn into a hash join over a scan of prospects, as it did
+// IN (subquery) with a few hundred rows estimated), so the cost follows the
+// prospects removed, not the rosters' size.
 func removeBlocked(ctx context.Context, tx bun.Tx, campaigns []uuid.UUID, entries []*model.Suppression) (int, error) {
 	var people, lo, hi []string
 	for _, e := range entries {
@@ -269,7 +279,7 @@ blocked AS (
 		AND prospect_email_rdomain(identity, other_identity) ~>=~ d.lo
 		AND prospect_email_rdomain(identity, other_identity) ~<~ d.hi OFFSET 0) AS p
 )
-DELETE FROM prospects WHERE id IN (SELECT id FROM blocked)`,
+DELETE FROM prospects WHERE id = ANY(ARRAY(SELECT id FROM blocked))`,
 		pgdialect.Array(campaigns), pgdialect.Array(people), pgdialect.Array(lo), pgdialect.Array(hi)).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("remove suppressed prospects: %w", err)
