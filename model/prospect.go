@@ -16,16 +16,21 @@ type Prospect struct {
 	CampaignID uuid.UUID `bun:"campaign_id,type:uuid,notnull"`
 	// Identity is the normalized required identity (email or LinkedIn URL,
 	// by the campaign's channel): what the unique index compares.
-	Identity     string         `bun:"identity,notnull"`
-	Email        *string        `bun:"email"`
-	LinkedinURL  *string        `bun:"linkedin_url"`
-	FirstName    *string        `bun:"first_name"`
-	LastName     *string        `bun:"last_name"`
-	Company      *string        `bun:"company"`
-	Title        *string        `bun:"title"`
-	Phone        *string        `bun:"phone"`
-	Location     *string        `bun:"location"`
-	CustomFields map[string]any `bun:"custom_fields,type:jsonb,notnull,json_use_number"`
+	Identity string `bun:"identity,notnull"`
+	// OtherIdentity is the normalized captured identity (the email on a
+	// LINKEDIN campaign, the LinkedIn URL on an EMAIL one), NULL when none:
+	// what the suppression list matches besides Identity (SPEC §11, §12).
+	// Read so that statements selecting p.* scan.
+	OtherIdentity *string        `bun:"other_identity"`
+	Email         *string        `bun:"email"`
+	LinkedinURL   *string        `bun:"linkedin_url"`
+	FirstName     *string        `bun:"first_name"`
+	LastName      *string        `bun:"last_name"`
+	Company       *string        `bun:"company"`
+	Title         *string        `bun:"title"`
+	Phone         *string        `bun:"phone"`
+	Location      *string        `bun:"location"`
+	CustomFields  map[string]any `bun:"custom_fields,type:jsonb,notnull,json_use_number"`
 	// CustomFieldsRaw, when set, is the custom fields as compact JSON, as
 	// the list path reads them from PostgreSQL; that path leaves
 	// CustomFields nil, so a page costs no JSON decoding and re-encoding.
