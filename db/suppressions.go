@@ -157,7 +157,7 @@ func (s *Store) AddSuppressions(ctx context.Context, owner string, entries []*mo
 		return nil, err
 	}
 	var res *AddSuppressionsResult
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) (err error) {
 		res = &AddSuppressionsResult{}
 		var drafts []uuid.UUID
 		if removeFromDraftRosters {
