@@ -73,7 +73,36 @@ func seed(cfg config, fs *flag.FlagSet) error {
 		}
 		logger.Info("seeded", "campaign", c.ID, "channel", ch, "prospects", demoSize, "owner", owner)
 	}
+	res, err := store.AddSuppressions(ctx, owner, demoSuppressions(), false)
+	if err != nil {
+		return fmt.Errorf("seed: suppressions: %w", err)
+	}
+	logger.Info("seeded the suppression list", "entries", len(res.Added), "owner", owner)
 	return nil
+}
+
+// demoSuppressions are a small suppression list to try (SPEC §11): a few
+// people of the demo rosters by email and by LinkedIn URL, and domains
+// (one a demo company's, one a subdomain's, one no demo prospect is at).
+// The demo rosters keep them: addSuppressions with removeFromDraftRosters
+// (or addProspects, which skips suppressed rows) shows what they block.
+func demoSuppressions() []*model.SuppressionInput {
+	rng := rand.New(rand.NewPCG(1, 2)) // the demo prospects' own sequence
+	var out []*model.SuppressionInput
+	reason := func(s string) *string { return &s }
+	kind := func(k model.SuppressionKind) *model.SuppressionKind { return &k }
+	for n := range 5 {
+		p := demoProspect(rng, n)
+		out = append(out,
+			&model.SuppressionInput{Value: *p.Email, Reason: reason("unsubscribed")},
+			&model.SuppressionInput{Value: *p.LinkedinURL, Reason: reason("asked not to be contacted")})
+	}
+	return append(out,
+		&model.SuppressionInput{Value: "@hooli.example", Reason: reason("customer")},
+		&model.SuppressionInput{Value: "cyberdyne.example", Kind: kind(model.SuppressionKindDomain), Reason: reason("competitor")},
+		&model.SuppressionInput{Value: "eu.globex.example", Reason: reason("legal hold (a subdomain)")},
+		&model.SuppressionInput{Value: "bounced.example", Reason: reason("bounces")},
+	)
 }
 
 func demoProspect(rng *rand.Rand, n int) *model.ProspectInput {

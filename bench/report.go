@@ -31,7 +31,8 @@ type report struct {
 	add                     [2]addResult
 	rss                     int64
 	rssWho                  string
-	loadBefore, loadAfter   string // /proc/loadavg
+	loadBefore, loadAfter   string      // /proc/loadavg
+	supp                    *suppResult // nil when not run
 }
 
 // row is one line of the table; target and verdict are empty for a
@@ -110,6 +111,9 @@ func (r *report) rows() []row {
 		row{fmt.Sprintf("add API p50, %s / %s roster", size(r.add[1].size), size(r.add[0].size)), fmt.Sprintf("%.2f×", growth),
 			"≤ 1.3×", verdict(growth <= 1.3)},
 		row{"server peak RSS (VmHWM)", fmt.Sprintf("%.0f MB", float64(r.rss)/(1<<20)), "< 150 MB", verdict(r.rss < 150<<20)})
+	if r.supp != nil {
+		rows = append(rows, suppressionRows(r.supp)...)
+	}
 	return rows
 }
 
@@ -125,13 +129,18 @@ func (r *report) cpuSplit(c cpu, api bool) string {
 }
 
 func (r *report) print(w io.Writer) {
+	printRows(w, r.rows())
+	fmt.Fprintf(w, "peak RSS of %s\n", r.rssWho)
+}
+
+// printRows writes rows as an aligned table.
+func printRows(w io.Writer, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "measure\tmeasured\ttarget\tverdict")
-	for _, row := range r.rows() {
+	for _, row := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.what, row.measured, row.target, row.verdict)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "peak RSS of %s\n", r.rssWho)
 }
 
 func (r *report) markdown() string {
@@ -182,6 +191,9 @@ How it is measured:
   other work shares the machine, and it says where a request's cost goes.
 `, r.cfg.clients, r.cfg.duration, r.cfg.warmup, r.cfg.sizes[0]/pageSize, r.keysetLastPage, r.keysetLastPage-1,
 		r.cfg.keysetReps, r.walk.Round(time.Millisecond), r.cfg.batches)
+	if r.supp != nil {
+		b.WriteString(suppressionMethod)
+	}
 	b.WriteString(speedCode)
 	return b.String()
 }

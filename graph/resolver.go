@@ -73,6 +73,23 @@ func prospectConnection(pg *db.ProspectPage) *model.ProspectConnection {
 	return conn
 }
 
+// suppressionConnection builds the connection of a page of the
+// suppression list; its cursors are the entries' ids (db.ListSuppressions).
+func suppressionConnection(pg *db.SuppressionPage) *model.SuppressionConnection {
+	conn := &model.SuppressionConnection{
+		TotalCount: pg.TotalCount, Page: pg.Page.Number, Limit: pg.Page.Limit, Nodes: pg.Entries,
+		PageInfo: &model.PageInfo{HasNextPage: pg.Page.HasNext, HasPreviousPage: pg.Page.Number > 1 || pg.Keyset},
+	}
+	if conn.Nodes == nil {
+		conn.Nodes = []*model.Suppression{}
+	}
+	if n := len(pg.Entries); n > 0 {
+		first, last := pg.Entries[0].ID, pg.Entries[n-1].ID
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &first, &last
+	}
+	return conn
+}
+
 // listProspects serves a prospects field from its arguments as gqlgen's
 // executor parsed them, which db.NewListQuery alone reads (never by name
 // here, in the resolvers or in the fast path), so the arguments reach the

@@ -95,12 +95,35 @@ func (r *mutationResolver) AddProspects(ctx context.Context, campaignID uuid.UUI
 
 // AddSuppressions is the resolver for the addSuppressions field.
 func (r *mutationResolver) AddSuppressions(ctx context.Context, entries []*model.SuppressionInput, removeFromDraftRosters *bool) (*model.AddSuppressionsPayload, error) {
-	return nil, errNotBuilt("AddSuppressions")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.Store.AddSuppressions(ctx, sub, entries, removeFromDraftRosters != nil && *removeFromDraftRosters)
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.AddSuppressionsPayload{Suppressions: []*model.Suppression{}, UserErrors: ue}
+	if len(ue) == 0 {
+		out.Added, out.AlreadySuppressed, out.RemovedProspects = len(res.Added), res.AlreadySuppressed, res.RemovedProspects
+		out.Suppressions = append(out.Suppressions, res.Added...)
+	}
+	return out, nil
 }
 
 // RemoveSuppressions is the resolver for the removeSuppressions field.
 func (r *mutationResolver) RemoveSuppressions(ctx context.Context, ids []uuid.UUID) (*model.RemoveSuppressionsPayload, error) {
-	return nil, errNotBuilt("RemoveSuppressions")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Store.RemoveSuppressions(ctx, sub, ids)
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RemoveSuppressionsPayload{Removed: n, UserErrors: ue}, nil
 }
 
 // UpdateProspect is the resolver for the updateProspect field.
@@ -229,7 +252,15 @@ func (r *queryResolver) CustomFieldKeys(ctx context.Context, campaignID uuid.UUI
 
 // Suppressions is the resolver for the suppressions field.
 func (r *queryResolver) Suppressions(ctx context.Context, kind *model.SuppressionKind, search *string, page *int, limit *int, after *uuid.UUID) (*model.SuppressionConnection, error) {
-	return nil, errNotBuilt("Suppressions")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := r.Store.ListSuppressions(ctx, sub, db.SuppressionQuery{Kind: kind, Search: search, Page: page, Limit: limit, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return suppressionConnection(pg), nil
 }
 
 // ImportJob is the resolver for the importJob field.

@@ -188,6 +188,82 @@ func labelError(l string) string {
 	return ""
 }
 
+func domainErr(reason string) error {
+	return errors.New("is not a valid domain: " + reason)
+}
+
+// maxDomainLen is the longest domain an address can have: 254 characters
+// in all, less the shortest local part and its @.
+const maxDomainLen = maxEmailLen - len("a@")
+
+// Domain trims s and validates it as a domain of the suppression list (SPEC
+// §11): the domain part of an email address, by Email's own rules (two or
+// more labels of 1 to 63 letters, digits and inner hyphens), with one
+// leading @ allowed, so that "@acme.com", as a person copies it from an
+// address, means acme.com. It returns the trimmed value (to store), the
+// normalized value (lowercased, without the @: to compare), and a non-nil
+// error when invalid; on error trimmed is still returned and normalized is
+// empty.
+//
+// A valid domain d is exactly one for which "x@" + d is a valid address
+// (FuzzDomain), so a DOMAIN entry can block every address it names and
+// never one Email would refuse.
+func Domain(s string) (trimmed, normalized string, err error) {
+	trimmed = strings.TrimSpace(s)
+	if trimmed == "" {
+		return trimmed, "", ErrBlank
+	}
+	d := strings.TrimPrefix(trimmed, "@")
+	switch {
+	case d == "":
+		return trimmed, "", domainErr("missing the domain after @")
+	case len(d) > maxDomainLen:
+		// Bytes, not characters: a longer one holds a byte outside the
+		// allowed ASCII anyway.
+		return trimmed, "", domainErr("is longer than 252 characters")
+	}
+	if err := domainError(d, domainErr); err != nil {
+		return trimmed, "", err
+	}
+	return trimmed, strings.ToLower(d), nil
+}
+
+// EmailDomain is the domain of a normalized address (the part after its
+// @), which DOMAIN entries match; "" when there is none.
+func EmailDomain(normalized string) string {
+	_, d, ok := strings.Cut(normalized, "@")
+	if !ok {
+		return ""
+	}
+	return d
+}
+
+// OnLinkedIn says whether s, read as a URL (https:// assumed when it has
+// no scheme), names linkedin.com or one of its subdomains as its host, in
+// any letter case, whether or not it is a valid profile URL: the
+// suppression list's kind inference (SPEC §11) takes such a value for a
+// LinkedIn URL, which LinkedInURL then validates. A value with no scheme
+// and no path ("linkedin.com") is a domain, not a URL.
+func OnLinkedIn(s string) bool {
+	u := strings.TrimSpace(s)
+	scheme, rest, ok := strings.Cut(u, "://")
+	if ok && !strings.Contains(scheme, "/") {
+		u = rest
+	} else if !strings.Contains(u, "/") {
+		return false
+	}
+	if i := strings.IndexAny(u, "/?#"); i >= 0 {
+		u = u[:i]
+	}
+	return linkedInHost(strings.ToLower(u))
+}
+
+// linkedInHost says whether a lowercased host is linkedin.com or one of
+// its subdomains.
+func linkedInHost(h string) bool {
+	return h == "linkedin.com" || strings.HasSuffix(h, ".linkedin.com")
+}
+
 func linkedInError(reason string) error {
 	return errors.New("is not a valid linkedin profile url: " + reason)
 }
@@ -301,7 +377,7 @@ func checkLinkedInHost(host string) error {
 		return linkedInError("must not contain a port")
 	}
 	h := strings.ToLower(host)
-	if h != "linkedin.com" && !strings.HasSuffix(h, ".linkedin.com") {
+	if !linkedInHost(h) {
 		return linkedInError("must be on linkedin.com")
 	}
 	return domainError(h, linkedInError)

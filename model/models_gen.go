@@ -268,17 +268,6 @@ type StartProspectImportPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
-type Suppression struct {
-	ID   uuid.UUID       `json:"id"`
-	Kind SuppressionKind `json:"kind"`
-	// The value as submitted, trimmed.
-	Value string `json:"value"`
-	// The form that matching compares (SPEC §5 and §11).
-	Normalized string    `json:"normalized"`
-	Reason     *string   `json:"reason,omitempty"`
-	CreatedAt  time.Time `json:"createdAt"`
-}
-
 type SuppressionConnection struct {
 	TotalCount int            `json:"totalCount"`
 	Page       int            `json:"page"`
@@ -728,66 +717,6 @@ func (e *SkipReason) UnmarshalJSON(b []byte) error {
 }
 
 func (e SkipReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type SuppressionKind string
-
-const (
-	// One email address.
-	SuppressionKindEmail SuppressionKind = "EMAIL"
-	// Every email address at a domain and its subdomains.
-	SuppressionKindDomain SuppressionKind = "DOMAIN"
-	// One LinkedIn profile.
-	SuppressionKindLinkedin SuppressionKind = "LINKEDIN"
-)
-
-var AllSuppressionKind = []SuppressionKind{
-	SuppressionKindEmail,
-	SuppressionKindDomain,
-	SuppressionKindLinkedin,
-}
-
-func (e SuppressionKind) IsValid() bool {
-	switch e {
-	case SuppressionKindEmail, SuppressionKindDomain, SuppressionKindLinkedin:
-		return true
-	}
-	return false
-}
-
-func (e SuppressionKind) String() string {
-	return string(e)
-}
-
-func (e *SuppressionKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = SuppressionKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid SuppressionKind", str)
-	}
-	return nil
-}
-
-func (e SuppressionKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *SuppressionKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e SuppressionKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -17,8 +17,10 @@ type Prospect struct {
 	// Identity is the normalized required identity (email or LinkedIn URL,
 	// by the campaign's channel): what the unique index compares.
 	Identity string `bun:"identity,notnull"`
-	// OtherIdentity is the normalized form of the identity captured besides
-	// the required one (nil when none): the suppression list matches it.
+	// OtherIdentity is the normalized captured identity (the email on a
+	// LINKEDIN campaign, the LinkedIn URL on an EMAIL one), NULL when none:
+	// what the suppression list matches besides Identity (SPEC §11, §12).
+	// Read so that statements selecting p.* scan.
 	OtherIdentity *string        `bun:"other_identity"`
 	Email         *string        `bun:"email"`
 	LinkedinURL   *string        `bun:"linkedin_url"`

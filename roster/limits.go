@@ -46,3 +46,18 @@ func CheckRemoveIDs(ids []uuid.UUID) error {
 	}
 	return nil
 }
+
+// The suppression list's limits (SPEC §11).
+const (
+	MaxSuppressionEntries   = 1000
+	MaxSuppressionRemoveIDs = 500
+)
+
+// CheckSuppressionIDs bounds removeSuppressions' ids (SPEC §11).
+func CheckSuppressionIDs(ids []uuid.UUID) error {
+	if n := len(ids); n < 1 || n > MaxSuppressionRemoveIDs {
+		return model.Fail(model.UserErrorCodeBadUserInput, []string{"ids"},
+			"ids must hold 1 to %d ids; got %d", MaxSuppressionRemoveIDs, n)
+	}
+	return nil
+}

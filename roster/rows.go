@@ -37,10 +37,16 @@ func customFieldKey(k string) bool {
 // all at once.
 type rowErrors struct {
 	errs model.UserErrors
+	// list is the argument the rows came in, "prospects" when empty.
+	list string
 }
 
 func (r *rowErrors) add(index int, field string, format string, args ...any) {
-	problem := fmt.Sprintf("prospects[%d].%s %s", index, field, fmt.Sprintf(format, args...))
+	list := r.list
+	if list == "" {
+		list = "prospects"
+	}
+	problem := fmt.Sprintf("%s[%d].%s %s", list, index, field, fmt.Sprintf(format, args...))
 	if n := len(r.errs); n > 0 && *r.errs[n-1].Index == index {
 		r.errs[n-1].Message += "; " + problem
 		return
@@ -49,7 +55,7 @@ func (r *rowErrors) add(index int, field string, format string, args ...any) {
 		return
 	}
 	e := model.NewUserError(model.UserErrorCodeBadUserInput,
-		[]string{"prospects", strconv.Itoa(index), field}, "%s", problem)
+		[]string{list, strconv.Itoa(index), field}, "%s", problem)
 	e.Index = &index
 	r.errs = append(r.errs, e)
 }

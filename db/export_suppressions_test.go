@@ -1,0 +1,17 @@
+package db
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"roster/model"
+)
+
+// MatchSuppressions is matchSuppressions, for tests.
+func MatchSuppressions(ctx context.Context, idb bun.IDB, owner string, probes []SuppressionProbe) ([]*model.Suppression, error) {
+	return matchSuppressions(ctx, idb, owner, probes)
+}
+
+// SuppressionIDs is suppressionIDs, for tests.
+var SuppressionIDs = suppressionIDs
