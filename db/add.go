@@ -551,6 +551,7 @@ var optionalColumns = func() []optionalColumn {
 		f := &model.ProspectTexts[i]
 		cols = append(cols, optionalColumn{f.Column, f.InsertGroup, func(p *model.Prospect) (string, bool) { return text(*f.Of(p)) }})
 	}
+	cols = append(cols, optionalColumn{"other_identity", model.OtherIdentityInsertGroup, func(p *model.Prospect) (string, bool) { return text(p.OtherIdentity) }})
 	return append(cols, optionalColumn{"custom_fields", model.CustomFieldsInsertGroup, func(p *model.Prospect) (string, bool) {
 		js := string(p.CustomFieldsJSON())
 		return js, js != "{}"

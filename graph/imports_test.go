@@ -484,3 +484,97 @@ func TestCreateCampaignIdempotencyKey(t *testing.T) {
 		t.Fatalf("%d campaigns made", n)
 	}
 }
+
+// TestAddSuppressed: skipSuppressed (the default) skips a row whose email,
+// its email's domain (or a parent domain) or its LinkedIn URL, required or
+// captured, is on the caller's list, naming the entry (EMAIL, then
+// LINKEDIN, then the longest DOMAIN); a lookalike domain never matches;
+// another owner's list never applies; a row on the roster is
+// ALREADY_ON_ROSTER first; skipSuppressed: false imports them all.
+func TestAddSuppressed(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	// Seeded before the list holds onroster@x.com (else it is skipped).
+	seeded := []string{apSeed(t, a, "EMAIL", emails("onroster@x.com")), apSeed(t, a, "EMAIL", emails("onroster@x.com"))}
+	newAPI(t).suppress(false, "stranger@x.com") // another owner's entry
+	list := a.suppress(false, "acme.com", "eu.acme.com", "boss@eu.acme.com", "linkedin.com/in/capt", "linkedin.com/in/both", "both@x.com", "onroster@x.com")
+	entry := map[string]string{}
+	for _, s := range list.Suppressions {
+		entry[s.Normalized] = s.ID
+	}
+	rows := []map[string]any{
+		{"email": "a@acme.com"},                                              // 0: DOMAIN acme.com
+		{"email": "b@sales.eu.acme.com"},                                     // 1: the longest DOMAIN, eu.acme.com
+		{"email": "BOSS@eu.acme.com"},                                        // 2: EMAIL before DOMAIN
+		{"email": "c@notacme.com"},                                           // 3: a lookalike: imported
+		{"email": "d@x.com", "linkedinUrl": "https://linkedin.com/in/capt/"}, // 4: the captured URL
+		{"email": "both@x.com", "linkedinUrl": "linkedin.com/in/both"},       // 5: EMAIL before LINKEDIN
+		{"email": "stranger@x.com"},                                          // 6: another owner's list: imported
+		{"email": "onroster@x.com"},                                          // 7: on the roster first
+		{"email": "a@ACME.com"},                                              // 8: IN_BATCH of a skipped row
+	}
+	want := map[int]string{0: "acme.com", 1: "eu.acme.com", 2: "boss@eu.acme.com", 4: "https://www.linkedin.com/in/capt", 5: "both@x.com"}
+	for k, dry := range []bool{true, false} {
+		c := seeded[k]
+		res := a.addWith(c, rows, dry, nil, nil)
+		requireSums(t, res, len(rows))
+		if res.Imported != 2 || res.Skipped != len(want) || res.Duplicates != 2 {
+			t.Fatalf("dry %v: imported %d skipped %d duplicates %d", dry, res.Imported, res.Skipped, res.Duplicates)
+		}
+		for _, s := range res.SkippedRows {
+			norm, ok := want[s.Index]
+			if !ok || s.Reason != "SUPPRESSED" || s.Suppression == nil || s.Suppression.ID != entry[norm] || s.Campaign != nil {
+				t.Fatalf("dry %v: skipped row %+v, want the entry %s", dry, s, norm)
+			}
+		}
+		if d := res.DuplicateRows; d[0].Index != 7 || d[0].Reason != "ALREADY_ON_ROSTER" || d[1].Index != 8 ||
+			d[1].Reason != "IN_BATCH" || d[1].Prospect != nil {
+			t.Fatalf("dry %v: duplicateRows %+v", dry, d)
+		}
+		if n := apCount(t, c); dry && n != 1 || !dry && n != 3 {
+			t.Fatalf("dry %v: roster holds %d", dry, n)
+		}
+		requireStatsMatchRoster(t, c)
+	}
+	c := a.createCampaign("EMAIL")
+	res := a.addWith(c, rows, false, map[string]any{"skipSuppressed": false}, nil)
+	requireSums(t, res, len(rows))
+	if res.Skipped != 0 || res.Imported != 8 {
+		t.Fatalf("skipSuppressed false: imported %d skipped %d", res.Imported, res.Skipped)
+	}
+	// A LINKEDIN campaign: the captured email and its domain count too.
+	li := a.createCampaign("LINKEDIN")
+	res = a.addWith(li, []map[string]any{
+		{"linkedinUrl": "linkedin.com/in/zed", "email": "zed@eu.acme.com"},
+		{"linkedinUrl": "linkedin.com/in/capt"},
+		{"linkedinUrl": "linkedin.com/in/free", "email": "free@x.com"},
+	}, false, nil, nil)
+	requireSums(t, res, 3)
+	if res.Imported != 1 || res.Skipped != 2 || res.SkippedRows[0].Suppression.ID != entry["eu.acme.com"] ||
+		res.SkippedRows[1].Suppression.ID != entry["https://www.linkedin.com/in/capt"] {
+		t.Fatalf("LINKEDIN campaign: %+v", res.SkippedRows)
+	}
+}
+
+// TestCapturedIdentityFollowsEdits: the captured identity the suppression
+// list matches follows updateProspect: a new LinkedIn URL is matched, a
+// cleared one no longer is.
+func TestCapturedIdentityFollowsEdits(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	c := apSeed(t, a, "EMAIL", []map[string]any{
+		{"email": "moved@x.com", "linkedinUrl": "linkedin.com/in/old-moved"},
+		{"email": "cleared@x.com", "linkedinUrl": "linkedin.com/in/cleared"},
+	})
+	ps := apList(t, a, c)
+	mtUpdate(a, c, ps[0].ID, map[string]any{"linkedinUrl": "linkedin.com/in/New-Moved"})
+	mtUpdate(a, c, ps[1].ID, map[string]any{"linkedinUrl": nil})
+	res := a.suppress(true, "linkedin.com/in/old-moved", "linkedin.com/in/cleared")
+	if res.RemovedProspects != 0 {
+		t.Fatalf("old identities removed %d prospects", res.RemovedProspects)
+	}
+	res = a.suppress(true, "https://www.linkedin.com/in/new-moved")
+	if res.RemovedProspects != 1 || apCount(t, c) != 1 {
+		t.Fatalf("the new identity removed %d prospects; roster %d", res.RemovedProspects, apCount(t, c))
+	}
+}

@@ -81,6 +81,11 @@ const (
 	// texts' (CustomFieldsInsertGroup).
 	CustomFieldsField       = "customFields"
 	CustomFieldsInsertGroup = 4
+	// OtherIdentityInsertGroup is the insert group of other_identity, the
+	// normalized captured identity (Prospect.OtherIdentity): the LinkedIn
+	// URL's. On an EMAIL campaign it is there exactly when the URL is; on a
+	// LINKEDIN one that group is always in (the URL is required).
+	OtherIdentityInsertGroup = 1
 )
 
 // ProspectSystemFields are the fields of Prospect that no client writes.
