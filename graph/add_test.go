@@ -20,133 +20,6 @@ import (
 	"roster/db/dbtest"
 )
 
-// apNoSuchCampaign is a well-formed UUID no campaign has.
-const apNoSuchCampaign = "6f1c1a9e-3b7d-4c2e-9a4f-0d2b8e5c7a11"
-
-// apPost posts a GraphQL document without touching testing.T, so that it can
-// run on any goroutine. It fails on a transport error, a non-200 answer or
-// top-level errors.
-func apPost(a *api, query string, vars map[string]any, out any) error {
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var r struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []gqlError      `json:"errors"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return fmt.Errorf("HTTP %d: response is not JSON: %w", resp.StatusCode, err)
-	}
-	if resp.StatusCode != http.StatusOK || len(r.Errors) > 0 {
-		return fmt.Errorf("HTTP %d, errors %+v", resp.StatusCode, r.Errors)
-	}
-	if out != nil {
-		return json.Unmarshal(r.Data, out)
-	}
-	return nil
-}
-
-// apAdd is a.add usable off the test goroutine.
-func apAdd(a *api, campaignID string, rows []map[string]any, dryRun bool) (addResult, error) {
-	var out struct {
-		AddProspects addResult `json:"addProspects"`
-	}
-	err := apPost(a, addMutation, map[string]any{"c": campaignID, "rows": rows, "dry": dryRun}, &out)
-	return out.AddProspects, err
-}
-
-// apCount is the number of prospect rows of a campaign, by SQL.
-func apCount(t testing.TB, campaignID string) int {
-	t.Helper()
-	var n int
-	err := dbtest.DB(t).QueryRowContext(context.Background(),
-		`SELECT count(*) FROM prospects WHERE campaign_id = ?`, campaignID).Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// apCampaign reads a campaign with its stats through the API.
-func apCampaign(t testing.TB, a *api, campaignID string) campaign {
-	t.Helper()
-	var out struct {
-		Campaign *campaign `json:"campaign"`
-	}
-	a.query(`query($id: UUID!) { campaign(id: $id) { `+campaignFields+` } }`, map[string]any{"id": campaignID}, &out)
-	if out.Campaign == nil {
-		t.Fatalf("campaign %s not found", campaignID)
-	}
-	return *out.Campaign
-}
-
-// apList reads the whole roster in listing order, 200 at a time.
-func apList(t testing.TB, a *api, campaignID string) []prospect {
-	t.Helper()
-	var all []prospect
-	var after any
-	for {
-		var out struct {
-			Prospects struct {
-				Nodes    []prospect `json:"nodes"`
-				PageInfo struct {
-					HasNextPage bool    `json:"hasNextPage"`
-					EndCursor   *string `json:"endCursor"`
-				} `json:"pageInfo"`
-			} `json:"prospects"`
-		}
-		a.query(`query($c: UUID!, $after: Cursor) { prospects(campaignId: $c, limit: 200, after: $after) {
-			nodes { `+prospectFields+` } pageInfo { hasNextPage endCursor } } }`,
-			map[string]any{"c": campaignID, "after": after}, &out)
-		all = append(all, out.Prospects.Nodes...)
-		if !out.Prospects.PageInfo.HasNextPage {
-			return all
-		}
-		after = *out.Prospects.PageInfo.EndCursor
-	}
-}
-
-func apEmails(ps []prospect) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = apStr(p.Email)
-	}
-	return out
-}
-
-func apStr(s *string) string {
-	if s == nil {
-		return "<nil>"
-	}
-	return *s
-}
-
-// apSeed creates a campaign holding the given rows.
-func apSeed(t testing.TB, a *api, channel string, rows []map[string]any) string {
-	t.Helper()
-	c := a.createCampaign(channel)
-	if len(rows) > 0 {
-		res := a.add(c, rows, false)
-		if len(res.UserErrors) > 0 || res.Imported+res.Duplicates != len(rows) {
-			t.Fatalf("seed: %+v", res)
-		}
-	}
-	requireStatsMatchRoster(t, c)
-	return c
-}
-
 // apRequireWroteNothing checks a refused payload: zero counts, empty lists,
 // and the roster (SQL and stats) as it was.
 func apRequireWroteNothing(t testing.TB, a *api, res addResult, campaignID string, rosterBefore int) {
@@ -158,37 +31,13 @@ func apRequireWroteNothing(t testing.TB, a *api, res addResult, campaignID strin
 	if res.Prospects == nil || res.DuplicateRows == nil {
 		t.Fatalf("refused payload's lists must be empty lists, not null: %+v", res)
 	}
-	if n := apCount(t, campaignID); n != rosterBefore {
+	if n := rosterCount(t, campaignID); n != rosterBefore {
 		t.Fatalf("roster holds %d rows after a refused add, want %d", n, rosterBefore)
 	}
-	if got := apCampaign(t, a, campaignID).Stats["total"]; got != rosterBefore {
+	if got := campaignOf(t, a, campaignID).Stats["total"]; got != rosterBefore {
 		t.Fatalf("stats total %d after a refused add, want %d", got, rosterBefore)
 	}
 	requireStatsMatchRoster(t, campaignID)
-}
-
-// apRequireOneError checks that the payload has exactly one userError.
-func apRequireOneError(t testing.TB, res addResult, code string, field ...string) userError {
-	t.Helper()
-	if len(res.UserErrors) != 1 {
-		t.Fatalf("want one %s userError, got %+v", code, res.UserErrors)
-	}
-	e := res.UserErrors[0]
-	if e.Code != code || e.Message == "" {
-		t.Fatalf("want %s, got %+v", code, e)
-	}
-	if field != nil && !slices.Equal(e.Field, field) {
-		t.Fatalf("%s field %v, want %v", code, e.Field, field)
-	}
-	return e
-}
-
-func apNumbered(prefix string, n int) []map[string]any {
-	rows := make([]map[string]any, n)
-	for i := range rows {
-		rows[i] = map[string]any{"email": fmt.Sprintf("%s%04d@example.com", prefix, i)}
-	}
-	return rows
 }
 
 func TestAddProspectsBatchSize(t *testing.T) {
@@ -206,13 +55,13 @@ func TestAddProspectsBatchSize(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c := apSeed(t, a, "EMAIL", emails("seed@example.com"))
-			rows := apNumbered("size", tc.rows)
+			c := seedCampaign(t, a, "EMAIL", emails("seed@example.com"))
+			rows := numbered("size", tc.rows)
 			if rows == nil {
 				rows = []map[string]any{}
 			}
 			res := a.add(c, rows, tc.dry)
-			apRequireOneError(t, res, "BAD_USER_INPUT", "prospects")
+			requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "prospects")
 			if e := res.UserErrors[0]; e.Index != nil {
 				t.Fatalf("a batch-size error is not about one row: index %d", *e.Index)
 			}
@@ -233,24 +82,24 @@ func TestAddProspectsBatchSize(t *testing.T) {
 		t.Parallel()
 		a := newAPI(t)
 		c := a.createCampaign("EMAIL")
-		rows := apNumbered("k", 1000)
+		rows := numbered("k", 1000)
 		res := a.add(c, rows, false)
 		if len(res.UserErrors) != 0 || res.Imported != 1000 || res.Duplicates != 0 || len(res.Prospects) != 1000 {
 			t.Fatalf("1000 rows: imported %d duplicates %d prospects %d userErrors %+v",
 				res.Imported, res.Duplicates, len(res.Prospects), res.UserErrors)
 		}
 		for i, p := range res.Prospects {
-			if want := rows[i]["email"].(string); apStr(p.Email) != want || p.ID == "" || p.CampaignID != c {
+			if want := rows[i]["email"].(string); deref(p.Email) != want || p.ID == "" || p.CampaignID != c {
 				t.Fatalf("prospects[%d] = %+v, want %s", i, p, want)
 			}
 		}
 		if res.Campaign == nil || res.Campaign.Stats["total"] != 1000 || res.Campaign.Stats["pending"] != 1000 {
 			t.Fatalf("payload campaign %+v", res.Campaign)
 		}
-		if n := apCount(t, c); n != 1000 {
+		if n := rosterCount(t, c); n != 1000 {
 			t.Fatalf("SQL count %d, want 1000", n)
 		}
-		if st := apCampaign(t, a, c).Stats; st["total"] != 1000 {
+		if st := campaignOf(t, a, c).Stats; st["total"] != 1000 {
 			t.Fatalf("stats %v", st)
 		}
 		requireStatsMatchRoster(t, c)
@@ -269,12 +118,12 @@ func TestAddProspectsBatchSize(t *testing.T) {
 		}
 		for i, d := range res.DuplicateRows {
 			want := firstBatch[i/2]
-			if d.Index != i || d.Reason != "ALREADY_ON_ROSTER" || d.Identity != apStr(want.Email) || d.Prospect == nil ||
-				d.Prospect.ID != want.ID || apStr(d.Prospect.Email) != apStr(want.Email) || d.Prospect.Status != "PENDING" {
+			if d.Index != i || d.Reason != "ALREADY_ON_ROSTER" || d.Identity != deref(want.Email) || d.Prospect == nil ||
+				d.Prospect.ID != want.ID || deref(d.Prospect.Email) != deref(want.Email) || d.Prospect.Status != "PENDING" {
 				t.Fatalf("duplicateRows[%d] = %+v", i, d)
 			}
 		}
-		if n := apCount(t, c); n != 1000 {
+		if n := rosterCount(t, c); n != 1000 {
 			t.Fatalf("SQL count %d, want 1000", n)
 		}
 		requireStatsMatchRoster(t, c)
@@ -294,8 +143,8 @@ func TestAddProspectsCampaignNotFound(t *testing.T) {
 			id   string
 			dry  bool
 		}{
-			{"unknown campaign", apNoSuchCampaign, false},
-			{"unknown campaign dry run", apNoSuchCampaign, true},
+			{"unknown campaign", noSuchCampaign, false},
+			{"unknown campaign dry run", noSuchCampaign, true},
 			{"another subject's campaign", other, false},
 			{"another subject's campaign dry run", other, true},
 		} {
@@ -303,7 +152,7 @@ func TestAddProspectsCampaignNotFound(t *testing.T) {
 				t.Parallel()
 				a := newAPI(t)
 				res := a.add(tc.id, emails("x@example.com", "mine@example.com"), tc.dry)
-				apRequireOneError(t, res, "NOT_FOUND", "campaignId")
+				requireOneError(t, res.UserErrors, "NOT_FOUND", "campaignId")
 				if res.Campaign != nil {
 					t.Fatalf("NOT_FOUND payload shows a campaign: %+v", res.Campaign)
 				}
@@ -313,7 +162,7 @@ func TestAddProspectsCampaignNotFound(t *testing.T) {
 			})
 		}
 	})
-	if n := apCount(t, other); n != 1 {
+	if n := rosterCount(t, other); n != 1 {
 		t.Fatalf("another subject's roster holds %d rows, want 1", n)
 	}
 	requireStatsMatchRoster(t, other)
@@ -325,7 +174,7 @@ func TestAddProspectsRosterFrozen(t *testing.T) {
 		t.Run(status, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c := apSeed(t, a, "EMAIL", emails("seed@example.com"))
+			c := seedCampaign(t, a, "EMAIL", emails("seed@example.com"))
 			path := map[string][]string{
 				"LAUNCHING": {"LAUNCHING"},
 				"ACTIVE":    {"LAUNCHING", "ACTIVE"},
@@ -341,7 +190,7 @@ func TestAddProspectsRosterFrozen(t *testing.T) {
 				// Valid rows, a row already on the roster and a bad row:
 				// the freeze wins over everything.
 				res := a.add(c, []map[string]any{{"email": "new@example.com"}, {"email": "SEED@example.com"}, {"email": "bad"}}, dry)
-				e := apRequireOneError(t, res, "ROSTER_FROZEN")
+				e := requireOneCode(t, res.UserErrors, "ROSTER_FROZEN")
 				if e.Index != nil {
 					t.Fatalf("ROSTER_FROZEN has a row index: %+v", e)
 				}
@@ -447,7 +296,7 @@ func TestAddProspectsBadRows(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
 			seed := map[string]any{"email": "seed@example.com", "linkedinUrl": "linkedin.com/in/seed"}
-			id := apSeed(t, a, c.channel, []map[string]any{seed})
+			id := seedCampaign(t, a, c.channel, []map[string]any{seed})
 			for _, dry := range []bool{true, false} {
 				res := a.add(id, c.rows, dry)
 				apRequireRowErrors(t, res, c.want)
@@ -465,7 +314,7 @@ func TestAddProspectsBadRows(t *testing.T) {
 	t.Run("150 bad rows give 100 userErrors", func(t *testing.T) {
 		t.Parallel()
 		a := newAPI(t)
-		id := apSeed(t, a, "EMAIL", emails("seed@example.com"))
+		id := seedCampaign(t, a, "EMAIL", emails("seed@example.com"))
 		rows := make([]map[string]any, 0, 160)
 		var want []apWant
 		for i := range 160 {
@@ -487,8 +336,8 @@ func TestAddProspectsBadRows(t *testing.T) {
 	t.Run("a bad row sinks a batch of good ones", func(t *testing.T) {
 		t.Parallel()
 		a := newAPI(t)
-		id := apSeed(t, a, "EMAIL", emails("seed@example.com"))
-		rows := apNumbered("good", 999)
+		id := seedCampaign(t, a, "EMAIL", emails("seed@example.com"))
+		rows := numbered("good", 999)
 		rows = append(rows, map[string]any{"email": "last-row-is-bad"})
 		res := a.add(id, rows, false)
 		apRequireRowErrors(t, res, []apWant{{999, "email"}})
@@ -569,8 +418,8 @@ func TestAddProspectsLimitsPass(t *testing.T) {
 	p := res.Prospects[0]
 	for k, v := range map[string]*string{"firstName": p.FirstName, "lastName": p.LastName, "company": p.Company,
 		"title": p.Title, "phone": p.Phone, "location": p.Location} {
-		if want := strings.TrimSpace(texts[k]); apStr(v) != want {
-			t.Fatalf("%s stored as %q, want the trimmed value", k, apStr(v))
+		if want := strings.TrimSpace(texts[k]); deref(v) != want {
+			t.Fatalf("%s stored as %q, want the trimmed value", k, deref(v))
 		}
 	}
 	if got, _ := p.CustomFields["k"].(string); got != strings.Repeat("<", 4088) {
@@ -617,19 +466,17 @@ func TestAddProspectsOtherIdentity(t *testing.T) {
 			if len(res.UserErrors) != 0 || res.Imported != 1 {
 				t.Fatalf("the other identity must never fail a row: %+v", res)
 			}
-			stored := apList(t, a, c)
+			stored := listAll(t, a, c)
 			for _, p := range []prospect{res.Prospects[0], stored[0]} {
-				if apStr(p.Email) != apStr(tc.wantEmail) || apStr(p.LinkedinURL) != apStr(tc.wantURL) {
-					t.Fatalf("email %q linkedinUrl %q, want %q %q", apStr(p.Email), apStr(p.LinkedinURL),
-						apStr(tc.wantEmail), apStr(tc.wantURL))
+				if deref(p.Email) != deref(tc.wantEmail) || deref(p.LinkedinURL) != deref(tc.wantURL) {
+					t.Fatalf("email %q linkedinUrl %q, want %q %q", deref(p.Email), deref(p.LinkedinURL),
+						deref(tc.wantEmail), deref(tc.wantURL))
 				}
 			}
 			requireStatsMatchRoster(t, c)
 		})
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func TestAddProspectsTrimming(t *testing.T) {
 	t.Parallel()
@@ -658,8 +505,8 @@ func TestAddProspectsTrimming(t *testing.T) {
 		t.Fatal("the new prospect cannot be read back")
 	}
 	for _, p := range []prospect{res.Prospects[0], *read.Prospect} {
-		got := []string{apStr(p.LinkedinURL), apStr(p.Email), apStr(p.FirstName), apStr(p.LastName),
-			apStr(p.Company), apStr(p.Title), apStr(p.Phone), apStr(p.Location)}
+		got := []string{deref(p.LinkedinURL), deref(p.Email), deref(p.FirstName), deref(p.LastName),
+			deref(p.Company), deref(p.Title), deref(p.Phone), deref(p.Location)}
 		want := []string{"HTTP://UK.LinkedIn.com/in/Jane-Doe/?trk=x", "Jane.Doe@Example.COM", "Jane", "<nil>",
 			"<nil>", "CTO", "+44 20 7946 0958", "<nil>"}
 		if !slices.Equal(got, want) {
@@ -715,7 +562,7 @@ func TestAddProspectsDedup(t *testing.T) {
 				t.Fatalf("batch 1: %+v", res)
 			}
 			first := res.Prospects[0]
-			if apStr(identityOf(first, tc.field)) != tc.variants[0] || apStr(first.FirstName) != "First" {
+			if deref(identityOf(first, tc.field)) != tc.variants[0] || deref(first.FirstName) != "First" {
 				t.Fatalf("the first row must win: %+v", first)
 			}
 			if len(res.DuplicateRows) != len(tc.variants)-1 {
@@ -723,7 +570,7 @@ func TestAddProspectsDedup(t *testing.T) {
 			}
 			for i, d := range res.DuplicateRows {
 				if d.Index != i+2 || d.Reason != "IN_BATCH" || d.Identity != tc.identity || d.Prospect == nil ||
-					d.Prospect.ID != first.ID || apStr(d.Prospect.FirstName) != "First" {
+					d.Prospect.ID != first.ID || deref(d.Prospect.FirstName) != "First" {
 					t.Fatalf("duplicateRows[%d] = %+v, want IN_BATCH at %d pointing at %s", i, d, i+2, first.ID)
 				}
 			}
@@ -737,7 +584,7 @@ func TestAddProspectsDedup(t *testing.T) {
 			if len(res2.UserErrors) != 0 || res2.Imported != 1 || res2.Duplicates != 4 {
 				t.Fatalf("batch 2: %+v", res2)
 			}
-			if len(res2.Prospects) != 1 || apStr(res2.Prospects[0].FirstName) != "Newcomer" {
+			if len(res2.Prospects) != 1 || deref(res2.Prospects[0].FirstName) != "Newcomer" {
 				t.Fatalf("batch 2 prospects %+v", res2.Prospects)
 			}
 			type want struct {
@@ -761,11 +608,11 @@ func TestAddProspectsDedup(t *testing.T) {
 					t.Fatalf("batch 2 duplicateRows[%d] = %+v, want %+v", i, d, w)
 				}
 			}
-			if d := res2.DuplicateRows[0]; d.Identity != tc.identity || apStr(identityOf(*d.Prospect, tc.field)) != tc.variants[0] ||
-				apStr(d.Prospect.FirstName) != "First" {
+			if d := res2.DuplicateRows[0]; d.Identity != tc.identity || deref(identityOf(*d.Prospect, tc.field)) != tc.variants[0] ||
+				deref(d.Prospect.FirstName) != "First" {
 				t.Fatalf("ALREADY_ON_ROSTER must carry the roster's prospect: %+v", d.Prospect)
 			}
-			if n := apCount(t, c); n != 3 {
+			if n := rosterCount(t, c); n != 3 {
 				t.Fatalf("SQL count %d, want 3", n)
 			}
 			requireStatsMatchRoster(t, c)
@@ -799,7 +646,7 @@ func TestAddProspectsOrder(t *testing.T) {
 		if len(res.UserErrors) != 0 || res.Imported != n {
 			t.Fatalf("batch %d: %+v", b, res.UserErrors)
 		}
-		if got := apEmails(res.Prospects); !slices.Equal(got, list) {
+		if got := emailsOf(res.Prospects); !slices.Equal(got, list) {
 			t.Fatalf("batch %d: payload prospects are not in submission order", b)
 		}
 		all = append(all, list...)
@@ -812,10 +659,10 @@ func TestAddProspectsOrder(t *testing.T) {
 		} `json:"prospects"`
 	}
 	a.query(`query($c: UUID!) { prospects(campaignId: $c, limit: 200) { nodes { email } } }`, map[string]any{"c": c}, &out)
-	if got := apEmails(out.Prospects.Nodes); !slices.Equal(got, all[:200]) {
+	if got := emailsOf(out.Prospects.Nodes); !slices.Equal(got, all[:200]) {
 		t.Fatalf("first page is not in submission order:\n got %v\nwant %v", got[:10], all[:10])
 	}
-	if got := apEmails(apList(t, a, c)); !slices.Equal(got, all) {
+	if got := emailsOf(listAll(t, a, c)); !slices.Equal(got, all) {
 		t.Fatal("the whole roster is not in submission order")
 	}
 }
@@ -823,8 +670,8 @@ func TestAddProspectsOrder(t *testing.T) {
 func TestAddProspectsDryRun(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
-	c := apSeed(t, a, "EMAIL", emails("a@example.com", "z@example.com"))
-	rosterA := apList(t, a, c)[0]
+	c := seedCampaign(t, a, "EMAIL", emails("a@example.com", "z@example.com"))
+	rosterA := listAll(t, a, c)[0]
 	rows := emails("A@example.com", "b@example.com", " B@EXAMPLE.COM ", "c@example.com", "b@example.com")
 
 	dry := a.add(c, rows, true)
@@ -861,16 +708,16 @@ func TestAddProspectsDryRun(t *testing.T) {
 		{2, "IN_BATCH", "b@example.com", ""},
 		{4, "IN_BATCH", "b@example.com", ""},
 	})
-	if p := dry.DuplicateRows[0].Prospect; apStr(p.Email) != "a@example.com" || p.Status != "PENDING" {
+	if p := dry.DuplicateRows[0].Prospect; deref(p.Email) != "a@example.com" || p.Status != "PENDING" {
 		t.Fatalf("ALREADY_ON_ROSTER prospect on a dry run: %+v", p)
 	}
 	if dry.Campaign == nil || dry.Campaign.Stats["total"] != 2 {
 		t.Fatalf("dry run campaign %+v", dry.Campaign)
 	}
-	if n := apCount(t, c); n != 2 {
+	if n := rosterCount(t, c); n != 2 {
 		t.Fatalf("a dry run wrote: SQL count %d", n)
 	}
-	if st := apCampaign(t, a, c).Stats; st["total"] != 2 || st["pending"] != 2 {
+	if st := campaignOf(t, a, c).Stats; st["total"] != 2 || st["pending"] != 2 {
 		t.Fatalf("a dry run moved the stats: %v", st)
 	}
 	requireStatsMatchRoster(t, c)
@@ -880,7 +727,7 @@ func TestAddProspectsDryRun(t *testing.T) {
 	if len(real.UserErrors) != 0 || real.DryRun || real.Imported != dry.Imported || real.Duplicates != dry.Duplicates {
 		t.Fatalf("real run: %+v", real)
 	}
-	if got := apEmails(real.Prospects); !slices.Equal(got, []string{"b@example.com", "c@example.com"}) {
+	if got := emailsOf(real.Prospects); !slices.Equal(got, []string{"b@example.com", "c@example.com"}) {
 		t.Fatalf("real run prospects %v", got)
 	}
 	check("real run", real.DuplicateRows, []want{
@@ -888,7 +735,7 @@ func TestAddProspectsDryRun(t *testing.T) {
 		{2, "IN_BATCH", "b@example.com", real.Prospects[0].ID},
 		{4, "IN_BATCH", "b@example.com", real.Prospects[0].ID},
 	})
-	if n := apCount(t, c); n != 4 {
+	if n := rosterCount(t, c); n != 4 {
 		t.Fatalf("SQL count %d, want 4", n)
 	}
 	requireStatsMatchRoster(t, c)
@@ -903,7 +750,7 @@ func TestAddProspectsDryRun(t *testing.T) {
 			t.Fatalf("dry replay duplicate %+v", d)
 		}
 	}
-	if n := apCount(t, c); n != 4 {
+	if n := rosterCount(t, c); n != 4 {
 		t.Fatalf("SQL count %d, want 4", n)
 	}
 	requireStatsMatchRoster(t, c)
@@ -993,7 +840,7 @@ func TestAddProspectsNewProspects(t *testing.T) {
 	if bigText != "12345678901234567890" || status != "pending" {
 		t.Fatalf("stored big %s status %s", bigText, status)
 	}
-	if st := apCampaign(t, a, c).Stats; st["total"] != 4 || st["pending"] != 4 {
+	if st := campaignOf(t, a, c).Stats; st["total"] != 4 || st["pending"] != 4 {
 		t.Fatalf("stats %v", st)
 	}
 	requireStatsMatchRoster(t, c)
@@ -1043,7 +890,7 @@ func concurrentAdds(t *testing.T, replicas []*api) {
 	for w := range workers {
 		wg.Go(func() {
 			<-start
-			results[w], errs[w] = apAdd(replicas[w%len(replicas)], c, batches[w], false)
+			results[w], errs[w] = replicas[w%len(replicas)].tryAdd(c, batches[w], false)
 		})
 	}
 	close(start)
@@ -1101,8 +948,8 @@ func addRacingLaunch(t *testing.T, adder, launcher *api) {
 		campaign { status stats { total } } userErrors { code message } } }`
 	var won, frozen int
 	for it := range iterations {
-		c := apSeed(t, a, "EMAIL", emails("seed@example.com"))
-		rows := apNumbered(fmt.Sprintf("race%d-", it), size)
+		c := seedCampaign(t, a, "EMAIL", emails("seed@example.com"))
+		rows := numbered(fmt.Sprintf("race%d-", it), size)
 		var (
 			res    addResult
 			addErr error
@@ -1116,8 +963,8 @@ func addRacingLaunch(t *testing.T, adder, launcher *api) {
 			wg    sync.WaitGroup
 		)
 		start := make(chan struct{})
-		wg.Go(func() { <-start; res, addErr = apAdd(a, c, rows, false) })
-		wg.Go(func() { <-start; trErr = apPost(launcher, transition, map[string]any{"id": c}, &tr) })
+		wg.Go(func() { <-start; res, addErr = a.tryAdd(c, rows, false) })
+		wg.Go(func() { <-start; trErr = launcher.try(transition, map[string]any{"id": c}, &tr) })
 		close(start)
 		wg.Wait()
 		if addErr != nil || trErr != nil {
@@ -1155,7 +1002,7 @@ func addRacingLaunch(t *testing.T, adder, launcher *api) {
 			t.Fatalf("iteration %d: the launch saw %d prospects, the roster holds %d: the add committed after the launch",
 				it, got, 1+batchRows)
 		}
-		if got := apCampaign(t, a, c); got.Status != "LAUNCHING" || got.Stats["total"] != 1+batchRows {
+		if got := campaignOf(t, a, c); got.Status != "LAUNCHING" || got.Stats["total"] != 1+batchRows {
 			t.Fatalf("iteration %d: campaign %+v with %d batch rows", it, got, batchRows)
 		}
 		requireStatsMatchRoster(t, c)
@@ -1243,7 +1090,7 @@ func TestAddRowUnmarshal(t *testing.T) {
 // selection says it (fragments, @include); the answer is the same either
 // way.
 func TestAddReadsWhatItSelects(t *testing.T) {
-	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
+	countStatements()
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
 	a.add(c, emails("held@x.com"), false)
@@ -1259,7 +1106,7 @@ func TestAddReadsWhatItSelects(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			doc := `mutation($c: UUID!, $rows: [ProspectInput!]!) { addProspects(campaignId: $c, prospects: $rows) { ` + tc.sel + ` } }`
-			r, stmts := ltCounted(t, a, doc, map[string]any{"c": c, "rows": emails(fmt.Sprintf("new%d@x.com", i), "HELD@x.com")})
+			r, stmts := a.on(t).countedOK(doc, map[string]any{"c": c, "rows": emails(fmt.Sprintf("new%d@x.com", i), "HELD@x.com")})
 			var prospectReads, campaignReads int
 			for _, q := range stmts {
 				switch {

@@ -2,14 +2,10 @@ package graph_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
 	"roster/httpapi"
@@ -29,13 +25,7 @@ func TestAddAnswersWhatCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bdb.Close() })
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	t.Cleanup(srv.Close)
+	url := ownServer(t, func(o *httpapi.Options) { o.Store = db.NewStore(bdb) })
 	batched := !strings.Contains(dbtest.URL(), "default_query_exec_mode")
 	const lean = `mutation($c: UUID!, $rows: [ProspectInput!]!) {
 		addProspects(campaignId: $c, prospects: $rows) { imported duplicates prospects { id } userErrors { code } }
@@ -62,9 +52,9 @@ func TestAddAnswersWhatCommitted(t *testing.T) {
 				t.Skip("through PgBouncer the lean add's COMMIT goes alone: no Sync to hold back after it")
 			}
 			a := newAPI(t)
-			a.url = srv.URL
+			a.url = url
 			c := a.createCampaign("EMAIL")
-			rows := apNumbered("commit-", 40)
+			rows := numbered("commit-", 40)
 			gate.Arm(tc.stage)
 			type answer struct {
 				res addResult
@@ -75,12 +65,12 @@ func TestAddAnswersWhatCommitted(t *testing.T) {
 				var out struct {
 					AddProspects addResult `json:"addProspects"`
 				}
-				err := apPost(a, lean, map[string]any{"c": c, "rows": rows}, &out)
+				err := a.try(lean, map[string]any{"c": c, "rows": rows}, &out)
 				done <- answer{out.AddProspects, err}
 			}()
 			h := gate.Stopped(t)
 			defer h.CloseServer()
-			for deadline := time.Now().Add(10 * time.Second); apCount(t, c) != len(rows); time.Sleep(5 * time.Millisecond) {
+			for deadline := time.Now().Add(10 * time.Second); rosterCount(t, c) != len(rows); time.Sleep(5 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatal("the batch never committed")
 				}
@@ -88,7 +78,7 @@ func TestAddAnswersWhatCommitted(t *testing.T) {
 			tc.act(t, h)
 			got := <-done
 			if got.err != nil || got.res.Imported != len(rows) || len(got.res.Prospects) != len(rows) {
-				t.Fatalf("answered %+v, %v; the roster holds all %d rows", got.res, got.err, apCount(t, c))
+				t.Fatalf("answered %+v, %v; the roster holds all %d rows", got.res, got.err, rosterCount(t, c))
 			}
 		})
 	}

@@ -6,18 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
 	"roster/httpapi"
 )
 
@@ -45,7 +40,7 @@ func TestFastListMatchesGqlgen(t *testing.T) {
 	if res.Imported != 5 {
 		t.Fatalf("setup: %+v", res)
 	}
-	ltExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, res.Prospects[3].ID)
+	sqlExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, res.Prospects[3].ID)
 	cursor := ltList(t, a, c, ltArgs{"limit": 2}).Edges[1].Cursor
 
 	const all = `id campaignId email linkedinUrl firstName lastName company title phone location customFields status stage createdAt updatedAt`
@@ -131,19 +126,7 @@ func fastServers(t *testing.T) (fast, generic fastServer) {
 // as the server runs, one with off applied to its options.
 func serverPair(t *testing.T, off func(*httpapi.Options)) (on, generic fastServer) {
 	t.Helper()
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(o httpapi.Options) fastServer {
-		srv := httptest.NewServer(httpapi.NewHandler(o))
-		t.Cleanup(srv.Close)
-		return fastServer{url: srv.URL}
-	}
-	o := httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	on = start(o)
-	off(&o)
-	return on, start(o)
+	return fastServer{url: ownServer(t, nil)}, fastServer{url: ownServer(t, off)}
 }
 
 // post sends a request with a fixed request id (errors carry it) and

@@ -3,10 +3,7 @@ package graph_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -14,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"roster/auth"
 	"roster/db"
 	"roster/db/embedded"
 	"roster/httpapi"
@@ -46,14 +42,8 @@ func ownCluster(t *testing.T) (*embedded.Server, *db.Store, string) {
 	if _, err := db.Migrate(ctx, bdb); err != nil {
 		t.Fatal(err)
 	}
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	t.Cleanup(srv.Close)
-	return pg, db.NewStore(bdb), srv.URL
+	store := db.NewStore(bdb)
+	return pg, store, ownServer(t, func(o *httpapi.Options) { o.Store = store })
 }
 
 func readyz(t *testing.T, url string) int {
@@ -94,7 +84,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 				mu.Lock()
 				attempted = append(attempted, prefix)
 				mu.Unlock()
-				res, err := apAdd(a, c, apNumbered(prefix, batch), false)
+				res, err := a.tryAdd(c, numbered(prefix, batch), false)
 				mu.Lock()
 				switch {
 				case err == nil && len(res.UserErrors) == 0:
@@ -106,7 +96,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 				}
 				mu.Unlock()
 				var out struct{}
-				err = apPost(a, `query($c: UUID!) { prospects(campaignId: $c, limit: 50) { totalCount } }`, map[string]any{"c": c}, &out)
+				err = a.try(`query($c: UUID!) { prospects(campaignId: $c, limit: 50) { totalCount } }`, map[string]any{"c": c}, &out)
 				if err != nil && !strings.Contains(err.Error(), "INTERNAL_SERVER_ERROR") {
 					t.Errorf("list during a restart: %v", err)
 				}
@@ -138,7 +128,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	for i := range 5 {
-		if res, err := apAdd(a, c, emails(fmt.Sprintf("after%d@x.com", i)), false); err != nil || res.Imported != 1 {
+		if res, err := a.tryAdd(c, emails(fmt.Sprintf("after%d@x.com", i)), false); err != nil || res.Imported != 1 {
 			t.Fatalf("an add after the restart: %v %+v", err, res.UserErrors)
 		}
 	}

@@ -31,7 +31,7 @@ func TestRaceHistory(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
-	seed := a.add(c, apNumbered("seed-", 30), false)
+	seed := a.add(c, numbered("seed-", 30), false)
 	var (
 		mu      sync.Mutex
 		ops     []historyOp
@@ -70,7 +70,7 @@ func TestRaceHistory(t *testing.T) {
 					op.kind = "add"
 					// Overlapping identities across workers: dedup under load.
 					rows := emails(fmt.Sprintf("h%d@x.com", rng.IntN(60)), fmt.Sprintf("w%d-%d@x.com", w, i), fmt.Sprintf("H%d@X.com", rng.IntN(60)))
-					res, err := apAdd(a, c, rows, false)
+					res, err := a.tryAdd(c, rows, false)
 					if err != nil {
 						t.Error(err)
 						return
@@ -87,7 +87,7 @@ func TestRaceHistory(t *testing.T) {
 							UserErrors []userError `json:"userErrors"`
 						} `json:"removeProspects"`
 					}
-					err := apPost(a, `mutation($c: UUID!, $ids: [UUID!]!) { removeProspects(campaignId: $c, ids: $ids) { removed userErrors { code } } }`,
+					err := a.try(`mutation($c: UUID!, $ids: [UUID!]!) { removeProspects(campaignId: $c, ids: $ids) { removed userErrors { code } } }`,
 						map[string]any{"c": c, "ids": op.removed}, &out)
 					if err != nil {
 						t.Error(err)
@@ -101,7 +101,7 @@ func TestRaceHistory(t *testing.T) {
 							UserErrors []userError `json:"userErrors"`
 						} `json:"updateProspect"`
 					}
-					err := apPost(a, `mutation($c: UUID!, $id: UUID!, $in: ProspectPatch!) { updateProspect(campaignId: $c, id: $id, input: $in) { userErrors { code } } }`,
+					err := a.try(`mutation($c: UUID!, $id: UUID!, $in: ProspectPatch!) { updateProspect(campaignId: $c, id: $id, input: $in) { userErrors { code } } }`,
 						map[string]any{"c": c, "id": pick(rng, 1)[0], "in": map[string]any{"firstName": fmt.Sprintf("w%d-%d", w, i)}}, &out)
 					if err != nil {
 						t.Error(err)
@@ -117,7 +117,7 @@ func TestRaceHistory(t *testing.T) {
 							TotalCount int `json:"totalCount"`
 						} `json:"prospects"`
 					}
-					if err := apPost(a, `query($c: UUID!) { prospects(campaignId: $c, limit: 200) { totalCount } }`, map[string]any{"c": c}, &out); err != nil {
+					if err := a.try(`query($c: UUID!) { prospects(campaignId: $c, limit: 200) { totalCount } }`, map[string]any{"c": c}, &out); err != nil {
 						t.Error(err)
 						return
 					}
@@ -133,7 +133,7 @@ func TestRaceHistory(t *testing.T) {
 							UserErrors []userError `json:"userErrors"`
 						} `json:"transitionCampaign"`
 					}
-					err := apPost(a, `mutation($id: UUID!) { transitionCampaign(id: $id, to: LAUNCHING) { campaign { stats { total } } userErrors { code } } }`,
+					err := a.try(`mutation($id: UUID!) { transitionCampaign(id: $id, to: LAUNCHING) { campaign { stats { total } } userErrors { code } } }`,
 						map[string]any{"id": c}, &out)
 					launch.end = time.Now()
 					if err != nil || len(out.TransitionCampaign.UserErrors) != 0 {

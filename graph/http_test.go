@@ -1,20 +1,16 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,84 +22,6 @@ import (
 	"roster/db/dbtest"
 	"roster/httpapi"
 )
-
-// htResult is a raw HTTP answer.
-type htResult struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// htDo sends one request to base+path; body nil means none.
-func htDo(t testing.TB, method, base, path string, body []byte, header map[string]string) htResult {
-	t.Helper()
-	h := http.Header{}
-	for k, v := range header {
-		h.Set(k, v)
-	}
-	return htDoHeader(t, method, base, path, body, h)
-}
-
-// htDoHeader is htDo for a header sent twice.
-func htDoHeader(t testing.TB, method, base, path string, body []byte, header http.Header) htResult {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, base+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	return roundTrip(t, req)
-}
-
-// roundTrip sends req and reads the whole answer: the one place the tests
-// talk HTTP (htDo, api.do, the fast path's comparisons).
-func roundTrip(t testing.TB, req *http.Request) htResult {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw}
-}
-
-func htGQLBody(t testing.TB, query string, vars map[string]any) []byte {
-	t.Helper()
-	b, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func htBearer(token string) map[string]string {
-	return map[string]string{"Authorization": "Bearer " + token}
-}
-
-// htErrors decodes a GraphQL error body.
-func htErrors(t testing.TB, r htResult) []gqlError {
-	t.Helper()
-	var out struct {
-		Errors []gqlError `json:"errors"`
-	}
-	if err := json.Unmarshal(r.Body, &out); err != nil {
-		t.Fatalf("HTTP %d body is not JSON: %s", r.Status, r.Body)
-	}
-	return out.Errors
-}
 
 func htCampaignsNamed(t testing.TB, name string) int {
 	t.Helper()
@@ -408,7 +326,7 @@ func TestHTTPGet(t *testing.T) {
 			if n := htCampaignsNamed(t, cname); n != 0 {
 				t.Fatalf("GET mutation created %d campaigns", n)
 			}
-			if n := mtSQLInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
+			if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
 				t.Fatalf("GET mutation created %d campaigns", n)
 			}
 		})
@@ -523,24 +441,6 @@ func TestHTTPRequestID(t *testing.T) {
 	})
 }
 
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestHTTPInternalErrorsDoNotLeak serves the real handler over a closed
 // database: every resolver then fails with a driver error, which must
 // reach the client only as INTERNAL_SERVER_ERROR with a request id.
@@ -556,15 +456,10 @@ func TestHTTPInternalErrorsDoNotLeak(t *testing.T) {
 	if err := bdb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &lockedBuffer{}
-	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
-		Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	base := ownServer(t, func(o *httpapi.Options) {
+		o.Store, o.Logger = db.NewStore(bdb), slog.New(slog.NewTextHandler(logs, nil))
+	})
 	tok, err := auth.Issue(testAuth, "internal-"+uuid.NewString(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -589,7 +484,7 @@ func TestHTTPInternalErrorsDoNotLeak(t *testing.T) {
 			if d.reqID != "" {
 				hdr["X-Request-Id"] = d.reqID
 			}
-			r := htDo(t, http.MethodPost, srv.URL, "/graphql", htGQLBody(t, d.query, d.vars), hdr)
+			r := htDo(t, http.MethodPost, base, "/graphql", htGQLBody(t, d.query, d.vars), hdr)
 			if r.Status != http.StatusOK {
 				t.Fatalf("HTTP %d (an execution error answers 200): %s", r.Status, r.Body)
 			}
@@ -626,7 +521,7 @@ func TestHTTPInternalErrorsDoNotLeak(t *testing.T) {
 	}
 	t.Run("readyz", func(t *testing.T) {
 		t.Parallel()
-		r := htDo(t, http.MethodGet, srv.URL, "/readyz", nil, nil)
+		r := htDo(t, http.MethodGet, base, "/readyz", nil, nil)
 		if r.Status != http.StatusServiceUnavailable {
 			t.Fatalf("HTTP %d %s", r.Status, r.Body)
 		}
@@ -637,18 +532,11 @@ func TestHTTPInternalErrorsDoNotLeak(t *testing.T) {
 	})
 	t.Run("healthz stays up", func(t *testing.T) {
 		t.Parallel()
-		if r := htDo(t, http.MethodGet, srv.URL, "/healthz", nil, nil); r.Status != http.StatusOK {
+		if r := htDo(t, http.MethodGet, base, "/healthz", nil, nil); r.Status != http.StatusOK {
 			t.Fatalf("HTTP %d", r.Status)
 		}
 	})
 }
-
-// htAllProspectFields is every Prospect field.
-const htAllProspectFields = `id campaignId email linkedinUrl firstName lastName company title phone location
-	customFields status stage createdAt updatedAt`
-
-const htAllStats = `stats { total pending sent connectionSent connected messageSent replied bounced
-	completed timedOut cancelled inFlight terminal }`
 
 func TestHTTPComplexity(t *testing.T) {
 	t.Parallel()
@@ -668,7 +556,7 @@ func TestHTTPComplexity(t *testing.T) {
 		// prospect's fields. (Sixty aliases of a 200-row page, the other
 		// way to cost that much, are refused by MaxAliases first: see
 		// TestQueryCost.)
-		q := `{ campaigns(limit: 200) { nodes { id prospects(limit: 200) { nodes { ` + htAllProspectFields + ` } } } } }`
+		q := `{ campaigns(limit: 200) { nodes { id prospects(limit: 200) { nodes { ` + prospectFields + ` } } } } }`
 		r := a.do(q, nil)
 		if len(r.Errors) == 0 || r.Errors[0].Code() != "COMPLEXITY_LIMIT_EXCEEDED" {
 			t.Fatalf("HTTP %d errors %+v", r.Status, r.Errors)
@@ -679,7 +567,7 @@ func TestHTTPComplexity(t *testing.T) {
 	})
 	t.Run("limit above 200 is costed as 200, not as asked", func(t *testing.T) {
 		t.Parallel()
-		q := `query($c: UUID!) { prospects(campaignId: $c, limit: 1000000) { nodes { ` + htAllProspectFields + ` } } }`
+		q := `query($c: UUID!) { prospects(campaignId: $c, limit: 1000000) { nodes { ` + prospectFields + ` } } }`
 		var out struct {
 			Prospects struct {
 				Limit int        `json:"limit"`
@@ -693,15 +581,15 @@ func TestHTTPComplexity(t *testing.T) {
 	})
 	admitted := map[string]string{
 		"200-row page and the campaign's stats": `query($c: UUID!) {
-			campaign(id: $c) { id name status rosterFrozen ` + htAllStats + ` }
-			prospects(campaignId: $c, limit: 200) { totalCount page limit nodes { ` + htAllProspectFields + ` } } }`,
-		"200-row page nested under the campaign": `query($c: UUID!) { campaign(id: $c) { id ` + htAllStats + `
-			prospects(limit: 200) { totalCount page limit nodes { ` + htAllProspectFields + ` } } } }`,
+			campaign(id: $c) { id name status rosterFrozen ` + statsFields + ` }
+			prospects(campaignId: $c, limit: 200) { totalCount page limit nodes { ` + prospectFields + ` } } }`,
+		"200-row page nested under the campaign": `query($c: UUID!) { campaign(id: $c) { id ` + statsFields + `
+			prospects(limit: 200) { totalCount page limit nodes { ` + prospectFields + ` } } } }`,
 		"200-row page with edges and page info": `query($c: UUID!) {
-			campaign(id: $c) { ` + htAllStats + ` }
+			campaign(id: $c) { ` + statsFields + ` }
 			prospects(campaignId: $c, limit: 200) { totalCount page limit
-				nodes { ` + htAllProspectFields + ` }
-				edges { cursor node { ` + htAllProspectFields + ` } }
+				nodes { ` + prospectFields + ` }
+				edges { cursor node { ` + prospectFields + ` } }
 				pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
 	}
 	for name, q := range admitted {

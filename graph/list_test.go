@@ -6,18 +6,14 @@ package graph_test
 // package.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -25,7 +21,6 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"roster/db/dbtest"
-	"roster/requestlog"
 )
 
 // ---------------------------------------------------------------- helpers
@@ -79,12 +74,6 @@ func ltVars(campaignID string, args ltArgs) map[string]any {
 	return v
 }
 
-// ltAs is a's subject acting in test t (a subtest must not FailNow its
-// parent's t).
-func ltAs(t testing.TB, a *api) *api {
-	return &api{t: t, url: a.url, sub: a.sub, token: a.token}
-}
-
 // ltList runs Query.prospects, which must succeed, and checks the
 // connection's invariants.
 func ltList(t testing.TB, a *api, campaignID string, args ltArgs) ltConn {
@@ -92,7 +81,7 @@ func ltList(t testing.TB, a *api, campaignID string, args ltArgs) ltConn {
 	var out struct {
 		Prospects ltConn `json:"prospects"`
 	}
-	ltAs(t, a).query(ltListQuery, ltVars(campaignID, args), &out)
+	a.on(t).query(ltListQuery, ltVars(campaignID, args), &out)
 	ltCheckConn(t, out.Prospects)
 	return out.Prospects
 }
@@ -105,7 +94,7 @@ func ltNested(t testing.TB, a *api, campaignID string, args ltArgs) ltConn {
 			Prospects ltConn `json:"prospects"`
 		} `json:"campaign"`
 	}
-	ltAs(t, a).query(ltNestedQuery, ltVars(campaignID, args), &out)
+	a.on(t).query(ltNestedQuery, ltVars(campaignID, args), &out)
 	if out.Campaign == nil {
 		t.Fatalf("campaign %s is null", campaignID)
 	}
@@ -190,27 +179,6 @@ func ltEqual[T comparable](t testing.TB, what string, got, want []T) {
 	}
 }
 
-// ltTopError checks that r failed with one top-level error of code, that
-// nothing of field came back, and returns the error.
-func ltTopError(t testing.TB, r *response, field, code string) gqlError {
-	t.Helper()
-	if len(r.Errors) == 0 {
-		t.Fatalf("want a top-level %s error, got HTTP %d data %s", code, r.Status, r.Data)
-	}
-	if got := r.Errors[0].Code(); got != code {
-		t.Fatalf("want code %s, got %q: %+v", code, got, r.Errors)
-	}
-	if code != "GRAPHQL_VALIDATION_FAILED" && code != "GRAPHQL_PARSE_FAILED" && r.Status != http.StatusOK {
-		t.Fatalf("an execution error answers HTTP 200, got %d", r.Status)
-	}
-	var data map[string]any
-	_ = json.Unmarshal(r.Data, &data)
-	if data[field] != nil {
-		t.Fatalf("%s came back despite the error: %s", field, r.Data)
-	}
-	return r.Errors[0]
-}
-
 // ltAddN adds n prospects in one batch, whose emails sort in the reverse of
 // their submission order, and returns their ids in submission order.
 func ltAddN(t testing.TB, a *api, campaignID string, n int, tag string) []string {
@@ -219,7 +187,7 @@ func ltAddN(t testing.TB, a *api, campaignID string, n int, tag string) []string
 	for i := range list {
 		list[i] = fmt.Sprintf("%s-%04d@example.com", tag, n-i)
 	}
-	res := ltAs(t, a).add(campaignID, emails(list...), false)
+	res := a.on(t).add(campaignID, emails(list...), false)
 	if res.Imported != n || len(res.UserErrors) != 0 || len(res.Prospects) != n {
 		t.Fatalf("add %d: imported %d, userErrors %+v", n, res.Imported, res.UserErrors)
 	}
@@ -263,34 +231,6 @@ func ltConcat(pages []ltConn) []string {
 	return out
 }
 
-// ltExec runs plain SQL as the sending engine would, and returns the rows
-// it touched.
-func ltExec(t testing.TB, query string, args ...any) int64 {
-	t.Helper()
-	res, err := dbtest.DB(t).ExecContext(context.Background(), query, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func ltScanJSON(t testing.TB, query string, args ...any) map[string]int {
-	t.Helper()
-	var raw string
-	if err := dbtest.DB(t).QueryRowContext(context.Background(), query, args...).Scan(&raw); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	var m map[string]int
-	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		t.Fatalf("%s: %v: %s", query, err, raw)
-	}
-	return m
-}
-
 // ltGQLKey is a status's key in CampaignStats.
 func ltGQLKey(status string) string {
 	parts := strings.Split(strings.ToLower(status), "_")
@@ -317,18 +257,6 @@ func ltWantStats(counts map[string]int) map[string]int {
 	return out
 }
 
-func ltStats(t testing.TB, a *api, campaignID string) map[string]int {
-	t.Helper()
-	var out struct {
-		Campaign *campaign `json:"campaign"`
-	}
-	ltAs(t, a).query(`query($id: UUID!) { campaign(id: $id) { `+campaignFields+` } }`, map[string]any{"id": campaignID}, &out)
-	if out.Campaign == nil {
-		t.Fatalf("campaign %s is null", campaignID)
-	}
-	return out.Campaign.Stats
-}
-
 // ltRequireStats checks SPEC §9 for counts by status: Campaign.stats says
 // them (all thirteen fields), campaigns.stats equals the roster, and
 // recalculate_campaign_stats returns exactly the kept stats and changes
@@ -336,19 +264,19 @@ func ltStats(t testing.TB, a *api, campaignID string) map[string]int {
 func ltRequireStats(t testing.TB, a *api, campaignID string, counts map[string]int) {
 	t.Helper()
 	want := ltWantStats(counts)
-	if got := ltStats(t, a, campaignID); !reflect.DeepEqual(got, want) {
+	if got := campaignOf(t, a, campaignID).Stats; !reflect.DeepEqual(got, want) {
 		t.Fatalf("Campaign.stats before any recalculation:\n got %v\nwant %v", got, want)
 	}
 	requireStatsMatchRoster(t, campaignID)
-	kept := ltScanJSON(t, `SELECT stats::text FROM campaigns WHERE id = ?`, campaignID)
-	recalculated := ltScanJSON(t, `SELECT recalculate_campaign_stats(?)::text`, campaignID)
+	kept := sqlJSON(t, `SELECT stats::text FROM campaigns WHERE id = ?`, campaignID)
+	recalculated := sqlJSON(t, `SELECT recalculate_campaign_stats(?)::text`, campaignID)
 	if !reflect.DeepEqual(kept, recalculated) {
 		t.Fatalf("recalculate_campaign_stats %v differs from the kept stats %v", recalculated, kept)
 	}
-	if after := ltScanJSON(t, `SELECT stats::text FROM campaigns WHERE id = ?`, campaignID); !reflect.DeepEqual(after, kept) {
+	if after := sqlJSON(t, `SELECT stats::text FROM campaigns WHERE id = ?`, campaignID); !reflect.DeepEqual(after, kept) {
 		t.Fatalf("recalculate_campaign_stats changed the stats from %v to %v", kept, after)
 	}
-	if got := ltStats(t, a, campaignID); !reflect.DeepEqual(got, want) {
+	if got := campaignOf(t, a, campaignID).Stats; !reflect.DeepEqual(got, want) {
 		t.Fatalf("Campaign.stats after recalculation:\n got %v\nwant %v", got, want)
 	}
 }
@@ -379,30 +307,6 @@ func ltRequireTotals(t testing.TB, a *api, campaignID string, counts map[string]
 	}
 	if pg := ltList(t, a, campaignID, ltArgs{"limit": 200}); pg.TotalCount != total || len(pg.Nodes) != total {
 		t.Fatalf("no filter: totalCount %d, %d nodes, want %d", pg.TotalCount, len(pg.Nodes), total)
-	}
-}
-
-func ltLaunch(t testing.TB, a *api, campaignID string) {
-	t.Helper()
-	for _, to := range []string{"LAUNCHING", "ACTIVE"} {
-		if c, ue := ltAs(t, a).transition(campaignID, to); len(ue) != 0 || c == nil || c.Status != to {
-			t.Fatalf("transition to %s: %+v %+v", to, c, ue)
-		}
-	}
-}
-
-func ltRemove(t testing.TB, a *api, campaignID string, ids ...string) {
-	t.Helper()
-	var out struct {
-		RemoveProspects struct {
-			Removed    int         `json:"removed"`
-			UserErrors []userError `json:"userErrors"`
-		} `json:"removeProspects"`
-	}
-	ltAs(t, a).query(`mutation($c: UUID!, $ids: [UUID!]!) { removeProspects(campaignId: $c, ids: $ids) { removed userErrors { code message } } }`,
-		map[string]any{"c": campaignID, "ids": ids}, &out)
-	if out.RemoveProspects.Removed != len(ids) || len(out.RemoveProspects.UserErrors) != 0 {
-		t.Fatalf("remove %d: %+v", len(ids), out.RemoveProspects)
 	}
 }
 
@@ -567,16 +471,16 @@ func TestListPageLimit(t *testing.T) {
 	for _, tt := range bad {
 		t.Run("BAD_USER_INPUT "+tt.name, func(t *testing.T) {
 			t.Parallel()
-			ltTopError(t, ltAs(t, a).do(ltListQuery, ltVars(small, tt.args)), "prospects", "BAD_USER_INPUT")
-			ltTopError(t, ltAs(t, a).do(ltNestedQuery, ltVars(small, tt.args)), "campaign", "BAD_USER_INPUT")
+			requireTopError(t, a.on(t).do(ltListQuery, ltVars(small, tt.args)), "prospects", "BAD_USER_INPUT")
+			requireTopError(t, a.on(t).do(ltNestedQuery, ltVars(small, tt.args)), "campaign", "BAD_USER_INPUT")
 		})
 	}
 	t.Run("BAD_USER_INPUT inline literal", func(t *testing.T) {
 		t.Parallel()
 		q := fmt.Sprintf(`{ prospects(campaignId: %q, page: 0) { totalCount } }`, small)
-		ltTopError(t, ltAs(t, a).do(q, nil), "prospects", "BAD_USER_INPUT")
+		requireTopError(t, a.on(t).do(q, nil), "prospects", "BAD_USER_INPUT")
 		q = fmt.Sprintf(`{ prospects(campaignId: %q, limit: -3) { totalCount } }`, small)
-		ltTopError(t, ltAs(t, a).do(q, nil), "prospects", "BAD_USER_INPUT")
+		requireTopError(t, a.on(t).do(q, nil), "prospects", "BAD_USER_INPUT")
 	})
 }
 
@@ -655,8 +559,8 @@ func TestListKeyset(t *testing.T) {
 		t.Run(fmt.Sprintf("after with page %d", page), func(t *testing.T) {
 			t.Parallel()
 			args := ltArgs{"after": full.Edges[1].Cursor, "page": page}
-			ltTopError(t, ltAs(t, a).do(ltListQuery, ltVars(c, args)), "prospects", "BAD_USER_INPUT")
-			ltTopError(t, ltAs(t, a).do(ltNestedQuery, ltVars(c, args)), "campaign", "BAD_USER_INPUT")
+			requireTopError(t, a.on(t).do(ltListQuery, ltVars(c, args)), "prospects", "BAD_USER_INPUT")
+			requireTopError(t, a.on(t).do(ltNestedQuery, ltVars(c, args)), "campaign", "BAD_USER_INPUT")
 		})
 	}
 
@@ -680,10 +584,10 @@ func TestListKeyset(t *testing.T) {
 		t.Run("bad cursor "+tt.name, func(t *testing.T) {
 			t.Parallel()
 			args := ltArgs{"after": tt.cursor}
-			ltTopError(t, ltAs(t, a).do(ltListQuery, ltVars(c, args)), "prospects", "BAD_USER_INPUT")
-			ltTopError(t, ltAs(t, a).do(ltNestedQuery, ltVars(c, args)), "campaign", "BAD_USER_INPUT")
+			requireTopError(t, a.on(t).do(ltListQuery, ltVars(c, args)), "prospects", "BAD_USER_INPUT")
+			requireTopError(t, a.on(t).do(ltNestedQuery, ltVars(c, args)), "campaign", "BAD_USER_INPUT")
 			q := fmt.Sprintf(`{ prospects(campaignId: %q, after: %q) { totalCount } }`, c, tt.cursor)
-			ltTopError(t, ltAs(t, a).do(q, nil), "prospects", "BAD_USER_INPUT")
+			requireTopError(t, a.on(t).do(q, nil), "prospects", "BAD_USER_INPUT")
 		})
 	}
 
@@ -695,7 +599,7 @@ func TestListKeyset(t *testing.T) {
 		ltEqual(t, "first page", ltIDs(first), ids[:4])
 		cursor := *first.PageInfo.EndCursor // ids[3]
 
-		ltRemove(t, a, c, ids[3])
+		requireRemoved(t, a, c, ids[3])
 		pg := ltList(t, a, c, ltArgs{"limit": 3, "after": cursor})
 		ltEqual(t, "after the removed prospect", ltIDs(pg), ids[4:7])
 		if pg.TotalCount != 9 || !pg.PageInfo.HasNextPage {
@@ -710,12 +614,12 @@ func TestListKeyset(t *testing.T) {
 		ltEqual(t, "rest of the walk", rest, ids[4:])
 
 		// The next prospects go too: the cursor still points between rows.
-		ltRemove(t, a, c, ids[4], ids[5])
+		requireRemoved(t, a, c, ids[4], ids[5])
 		pg = ltList(t, a, c, ltArgs{"limit": 3, "after": cursor})
 		ltEqual(t, "after three removed prospects", ltIDs(pg), ids[6:9])
 
 		// Everything after the cursor goes: an empty page.
-		ltRemove(t, a, c, ids[6:]...)
+		requireRemoved(t, a, c, ids[6:]...)
 		pg = ltList(t, a, c, ltArgs{"limit": 3, "after": cursor})
 		if len(pg.Nodes) != 0 || pg.TotalCount != 3 || pg.PageInfo.HasNextPage {
 			t.Fatalf("nothing after the cursor: %+v", pg)
@@ -744,8 +648,8 @@ func TestListVisibility(t *testing.T) {
 
 	t.Run("Query.prospects is NOT_FOUND, same message", func(t *testing.T) {
 		t.Parallel()
-		e1 := ltTopError(t, ltAs(t, alice).do(ltListQuery, ltVars(bc, nil)), "prospects", "NOT_FOUND")
-		e2 := ltTopError(t, ltAs(t, alice).do(ltListQuery, ltVars(unknown, nil)), "prospects", "NOT_FOUND")
+		e1 := requireTopError(t, alice.on(t).do(ltListQuery, ltVars(bc, nil)), "prospects", "NOT_FOUND")
+		e2 := requireTopError(t, alice.on(t).do(ltListQuery, ltVars(unknown, nil)), "prospects", "NOT_FOUND")
 		if e1.Message != e2.Message || e1.Message == "" {
 			t.Fatalf("another subject's campaign says %q, an unknown one %q", e1.Message, e2.Message)
 		}
@@ -755,8 +659,8 @@ func TestListVisibility(t *testing.T) {
 		// With filters and a cursor too.
 		cursor := ltList(t, bob, bc, nil).Edges[0].Cursor
 		args := ltArgs{"status": "PENDING", "stage": "QUEUED", "limit": 5, "after": cursor}
-		e3 := ltTopError(t, ltAs(t, alice).do(ltListQuery, ltVars(bc, args)), "prospects", "NOT_FOUND")
-		e4 := ltTopError(t, ltAs(t, alice).do(ltListQuery, ltVars(unknown, args)), "prospects", "NOT_FOUND")
+		e3 := requireTopError(t, alice.on(t).do(ltListQuery, ltVars(bc, args)), "prospects", "NOT_FOUND")
+		e4 := requireTopError(t, alice.on(t).do(ltListQuery, ltVars(unknown, args)), "prospects", "NOT_FOUND")
 		if e3.Message != e4.Message {
 			t.Fatalf("another subject's campaign says %q, an unknown one %q", e3.Message, e4.Message)
 		}
@@ -768,12 +672,12 @@ func TestListVisibility(t *testing.T) {
 	t.Run("Query.campaign is null", func(t *testing.T) {
 		t.Parallel()
 		for _, id := range []string{bc, unknown} {
-			r := ltAs(t, alice).do(`query($id: UUID!) { campaign(id: $id) { id name stats { total } prospects { totalCount } } }`, map[string]any{"id": id})
+			r := alice.on(t).do(`query($id: UUID!) { campaign(id: $id) { id name stats { total } prospects { totalCount } } }`, map[string]any{"id": id})
 			if len(r.Errors) != 0 || string(r.Data) != `{"campaign":null}` {
 				t.Fatalf("campaign %s: data %s errors %+v", id, r.Data, r.Errors)
 			}
 		}
-		if got := ltStats(t, alice, ac); got["total"] != 2 {
+		if got := campaignOf(t, alice, ac).Stats; got["total"] != 2 {
 			t.Fatalf("alice's own campaign: %v", got)
 		}
 	})
@@ -788,7 +692,7 @@ func TestListVisibility(t *testing.T) {
 			{"unknown and unknown", unknown, unknown},
 		}
 		for _, cs := range cases {
-			r := ltAs(t, alice).do(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { id email } }`,
+			r := alice.on(t).do(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { id email } }`,
 				map[string]any{"c": cs.campaign, "id": cs.id})
 			if len(r.Errors) != 0 || string(r.Data) != `{"prospect":null}` {
 				t.Fatalf("%s: data %s errors %+v", cs.name, r.Data, r.Errors)
@@ -797,7 +701,7 @@ func TestListVisibility(t *testing.T) {
 		var out struct {
 			Prospect *prospect `json:"prospect"`
 		}
-		ltAs(t, alice).query(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { `+prospectFields+` } }`,
+		alice.on(t).query(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { `+prospectFields+` } }`,
 			map[string]any{"c": ac, "id": aIDs[1]}, &out)
 		if out.Prospect == nil || out.Prospect.ID != aIDs[1] || out.Prospect.CampaignID != ac || out.Prospect.Stage != "QUEUED" {
 			t.Fatalf("alice's own prospect: %+v", out.Prospect)
@@ -847,18 +751,18 @@ func TestListUUIDArguments(t *testing.T) {
 		t.Run("refused "+b.name, func(t *testing.T) {
 			t.Parallel()
 			for _, q := range queries {
-				ltTopError(t, ltAs(t, a).do(q.query, q.vars(b.id)), q.field, "GRAPHQL_VALIDATION_FAILED")
+				requireTopError(t, a.on(t).do(q.query, q.vars(b.id)), q.field, "GRAPHQL_VALIDATION_FAILED")
 			}
 			// As an inline literal too.
 			lit := fmt.Sprintf(`{ campaign(id: %q) { id } }`, b.id)
-			ltTopError(t, ltAs(t, a).do(lit, nil), "campaign", "GRAPHQL_VALIDATION_FAILED")
+			requireTopError(t, a.on(t).do(lit, nil), "campaign", "GRAPHQL_VALIDATION_FAILED")
 			lit = fmt.Sprintf(`{ prospects(campaignId: %q) { totalCount } }`, b.id)
-			ltTopError(t, ltAs(t, a).do(lit, nil), "prospects", "GRAPHQL_VALIDATION_FAILED")
+			requireTopError(t, a.on(t).do(lit, nil), "prospects", "GRAPHQL_VALIDATION_FAILED")
 		})
 	}
 	t.Run("refused non-string", func(t *testing.T) {
 		t.Parallel()
-		ltTopError(t, ltAs(t, a).do(`query($id: UUID!) { campaign(id: $id) { id } }`, map[string]any{"id": 42}), "campaign", "GRAPHQL_VALIDATION_FAILED")
+		requireTopError(t, a.on(t).do(`query($id: UUID!) { campaign(id: $id) { id } }`, map[string]any{"id": 42}), "campaign", "GRAPHQL_VALIDATION_FAILED")
 	})
 	for _, id := range []string{
 		"00000000-0000-0000-0000-000000000000",
@@ -869,13 +773,13 @@ func TestListUUIDArguments(t *testing.T) {
 	} {
 		t.Run("accepted "+id, func(t *testing.T) {
 			t.Parallel()
-			r := ltAs(t, a).do(`query($id: UUID!) { campaign(id: $id) { id } }`, map[string]any{"id": id})
+			r := a.on(t).do(`query($id: UUID!) { campaign(id: $id) { id } }`, map[string]any{"id": id})
 			if len(r.Errors) != 0 || string(r.Data) != `{"campaign":null}` {
 				t.Fatalf("campaign: data %s errors %+v", r.Data, r.Errors)
 			}
-			ltTopError(t, ltAs(t, a).do(`query($id: UUID!) { prospects(campaignId: $id) { totalCount } }`, map[string]any{"id": id}), "prospects", "NOT_FOUND")
+			requireTopError(t, a.on(t).do(`query($id: UUID!) { prospects(campaignId: $id) { totalCount } }`, map[string]any{"id": id}), "prospects", "NOT_FOUND")
 			for _, vars := range []map[string]any{{"c": id, "p": pid}, {"c": c, "p": id}} {
-				r = ltAs(t, a).do(`query($c: UUID!, $p: UUID!) { prospect(campaignId: $c, id: $p) { id } }`, vars)
+				r = a.on(t).do(`query($c: UUID!, $p: UUID!) { prospect(campaignId: $c, id: $p) { id } }`, vars)
 				if len(r.Errors) != 0 || string(r.Data) != `{"prospect":null}` {
 					t.Fatalf("prospect %v: data %s errors %+v", vars, r.Data, r.Errors)
 				}
@@ -894,11 +798,11 @@ func TestListStatusStageStats(t *testing.T) {
 	c := a.createCampaign("EMAIL")
 	const n = 55 // 1 + 2 + ... + 10: every status gets a count of its own
 	ids := ltAddN(t, a, c, n, "st")
-	ltLaunch(t, a, c)
+	launchCampaign(t, a, c)
 	ltRequireStats(t, a, c, map[string]int{"PENDING": n})
 
 	// Step 1: the engine sends to the first seven, exactly as it would.
-	moved := ltExec(t, `UPDATE prospects SET status = 'sent' WHERE id = ANY(?::uuid[])`, pgdialect.Array(ids[:7]))
+	moved := sqlExec(t, `UPDATE prospects SET status = 'sent' WHERE id = ANY(?::uuid[])`, pgdialect.Array(ids[:7]))
 	if moved != 7 {
 		t.Fatalf("moved %d rows", moved)
 	}
@@ -922,7 +826,7 @@ func TestListStatusStageStats(t *testing.T) {
 		lower[i] = strings.ToLower(final[i])
 		counts[final[i]]++
 	}
-	moved = ltExec(t, `UPDATE prospects AS p SET status = v.status
+	moved = sqlExec(t, `UPDATE prospects AS p SET status = v.status
 		FROM unnest(?::uuid[], ?::text[]) AS v (id, status) WHERE p.id = v.id`,
 		pgdialect.Array(ids), pgdialect.Array(lower))
 	if moved != n {
@@ -934,7 +838,7 @@ func TestListStatusStageStats(t *testing.T) {
 		}
 	}
 	ltRequireStats(t, a, c, counts)
-	if s := ltStats(t, a, c); s["inFlight"] != 2+3+4+5 || s["terminal"] != 6+7+8+9+10 || s["pending"] != 1 {
+	if s := campaignOf(t, a, c).Stats; s["inFlight"] != 2+3+4+5 || s["terminal"] != 6+7+8+9+10 || s["pending"] != 1 {
 		t.Fatalf("stats: %v", s)
 	}
 
@@ -985,7 +889,7 @@ func TestListStatusStageStats(t *testing.T) {
 			var out struct {
 				Prospect *prospect `json:"prospect"`
 			}
-			ltAs(t, a).query(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { id status stage } }`,
+			a.on(t).query(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { id status stage } }`,
 				map[string]any{"c": c, "id": want[0]}, &out)
 			if out.Prospect == nil || out.Prospect.Status != st || out.Prospect.Stage != ltStageOf[st] {
 				t.Fatalf("prospect %s: %+v", want[0], out.Prospect)
@@ -1072,11 +976,11 @@ func TestListEngineWrites(t *testing.T) {
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
 	ids := ltAddN(t, a, c, 12, "en")
-	ltLaunch(t, a, c)
+	launchCampaign(t, a, c)
 
-	ltExec(t, `UPDATE prospects SET status = 'replied' WHERE id IN (?)`, bun.In(ids[0:3]))
-	ltExec(t, `UPDATE prospects SET status = 'connection_sent' WHERE id IN (?)`, bun.In(ids[3:5]))
-	ltExec(t, `UPDATE prospects SET status = 'timed_out' WHERE id = ?`, ids[5])
+	sqlExec(t, `UPDATE prospects SET status = 'replied' WHERE id IN (?)`, bun.In(ids[0:3]))
+	sqlExec(t, `UPDATE prospects SET status = 'connection_sent' WHERE id IN (?)`, bun.In(ids[3:5]))
+	sqlExec(t, `UPDATE prospects SET status = 'timed_out' WHERE id = ?`, ids[5])
 	counts := map[string]int{"REPLIED": 3, "CONNECTION_SENT": 2, "TIMED_OUT": 1, "PENDING": 6}
 	ltRequireStats(t, a, c, counts)
 	ltRequireTotals(t, a, c, counts)
@@ -1092,10 +996,10 @@ func TestListEngineWrites(t *testing.T) {
 			return x
 		}
 		before = xmin()
-		if n := ltExec(t, `UPDATE prospects SET first_name = 'Renamed', custom_fields = '{"k": 1}' WHERE campaign_id = ?`, c); n != 12 {
+		if n := sqlExec(t, `UPDATE prospects SET first_name = 'Renamed', custom_fields = '{"k": 1}' WHERE campaign_id = ?`, c); n != 12 {
 			t.Fatalf("updated %d rows", n)
 		}
-		if n := ltExec(t, `UPDATE prospects SET status = status WHERE campaign_id = ?`, c); n != 12 {
+		if n := sqlExec(t, `UPDATE prospects SET status = status WHERE campaign_id = ?`, c); n != 12 {
 			t.Fatalf("updated %d rows", n)
 		}
 		if after := xmin(); after != before {
@@ -1109,7 +1013,7 @@ func TestListEngineWrites(t *testing.T) {
 	})
 	t.Run("delete", func(t *testing.T) {
 		// One replied, one connection_sent, one pending.
-		if n := ltExec(t, `DELETE FROM prospects WHERE id IN (?)`, bun.In([]string{ids[0], ids[3], ids[11]})); n != 3 {
+		if n := sqlExec(t, `DELETE FROM prospects WHERE id IN (?)`, bun.In([]string{ids[0], ids[3], ids[11]})); n != 3 {
 			t.Fatalf("deleted %d", n)
 		}
 		counts["REPLIED"]--
@@ -1130,7 +1034,7 @@ func TestListEngineWrites(t *testing.T) {
 			values = append(values, "(?, ?, ?, ?, ?)")
 			args = append(args, id, c, email, email, st)
 		}
-		n := ltExec(t, `INSERT INTO prospects (id, campaign_id, identity, email, status) VALUES `+strings.Join(values, ", "), args...)
+		n := sqlExec(t, `INSERT INTO prospects (id, campaign_id, identity, email, status) VALUES `+strings.Join(values, ", "), args...)
 		if n != int64(len(statuses)) {
 			t.Fatalf("inserted %d", n)
 		}
@@ -1145,7 +1049,7 @@ func TestListEngineWrites(t *testing.T) {
 	})
 	t.Run("move to another campaign", func(t *testing.T) {
 		other := a.createCampaign("EMAIL")
-		if n := ltExec(t, `UPDATE prospects SET campaign_id = ? WHERE id IN (?)`, other, bun.In([]string{inserted[4], ids[1]})); n != 2 {
+		if n := sqlExec(t, `UPDATE prospects SET campaign_id = ? WHERE id IN (?)`, other, bun.In([]string{inserted[4], ids[1]})); n != 2 {
 			t.Fatalf("moved %d", n)
 		}
 		counts["CANCELLED"]--
@@ -1172,13 +1076,13 @@ func TestListEngineWrites(t *testing.T) {
 		ltRequireTotals(t, a, c, counts)
 	})
 	t.Run("recalculate_campaign_stats repairs broken stats", func(t *testing.T) {
-		ltExec(t, `UPDATE campaigns SET stats = '{"total": 99, "pending": 9, "sent": 9, "connection_sent": 9,
+		sqlExec(t, `UPDATE campaigns SET stats = '{"total": 99, "pending": 9, "sent": 9, "connection_sent": 9,
 			"connected": 9, "message_sent": 9, "replied": 9, "bounced": 9, "completed": 9, "timed_out": 9,
 			"cancelled": 9}' WHERE id = ?`, c)
-		if s := ltStats(t, a, c); s["total"] != 99 {
+		if s := campaignOf(t, a, c).Stats; s["total"] != 99 {
 			t.Fatalf("Campaign.stats does not read campaigns.stats: %v", s)
 		}
-		got := ltScanJSON(t, `SELECT recalculate_campaign_stats(?)::text`, c)
+		got := sqlJSON(t, `SELECT recalculate_campaign_stats(?)::text`, c)
 		want := map[string]int{}
 		for _, st := range ltStatuses {
 			want[strings.ToLower(st)] = counts[st]
@@ -1199,9 +1103,9 @@ func TestListNestedSameAsQuery(t *testing.T) {
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
 	ids := ltAddN(t, a, c, 12, "ne")
-	ltLaunch(t, a, c)
-	ltExec(t, `UPDATE prospects SET status = 'sent' WHERE id IN (?)`, bun.In(ids[2:6]))
-	ltExec(t, `UPDATE prospects SET status = 'bounced' WHERE id IN (?)`, bun.In(ids[8:10]))
+	launchCampaign(t, a, c)
+	sqlExec(t, `UPDATE prospects SET status = 'sent' WHERE id IN (?)`, bun.In(ids[2:6]))
+	sqlExec(t, `UPDATE prospects SET status = 'bounced' WHERE id IN (?)`, bun.In(ids[8:10]))
 	cursor := ltList(t, a, c, nil).Edges[3].Cursor
 
 	for _, args := range []ltArgs{
@@ -1259,7 +1163,7 @@ func TestListCampaigns(t *testing.T) {
 		var out struct {
 			Campaigns cconn `json:"campaigns"`
 		}
-		ltAs(t, as).query(q, vars, &out)
+		as.on(t).query(q, vars, &out)
 		return out.Campaigns
 	}
 	ids := func(c cconn) []string {
@@ -1298,7 +1202,7 @@ func TestListCampaigns(t *testing.T) {
 			}
 		}
 		for _, vars := range []map[string]any{{"page": 0}, {"page": -1}, {"limit": 0}, {"limit": -10}} {
-			ltTopError(t, ltAs(t, alice).do(q, vars), "campaigns", "BAD_USER_INPUT")
+			requireTopError(t, alice.on(t).do(q, vars), "campaigns", "BAD_USER_INPUT")
 		}
 	})
 	t.Run("another subject's are not listed", func(t *testing.T) {
@@ -1320,7 +1224,7 @@ func TestListCampaigns(t *testing.T) {
 		// Not parallel with "pages": it changes a campaign's status, which
 		// "pages" does not look at, and adds a prospect to it.
 		ltAddN(t, alice, mine[1], 3, "cs")
-		if c, ue := ltAs(t, alice).transition(mine[1], "LAUNCHING"); len(ue) != 0 || c.Status != "LAUNCHING" {
+		if c, ue := alice.on(t).transition(mine[1], "LAUNCHING"); len(ue) != 0 || c.Status != "LAUNCHING" {
 			t.Fatalf("launch: %+v %+v", c, ue)
 		}
 		draft := list(t, alice, map[string]any{"status": "DRAFT"})
@@ -1350,83 +1254,17 @@ func TestListCampaigns(t *testing.T) {
 
 // ------------------------------------------------------------------ N+1
 
-// ltCountPrefix marks the requests whose statements ltCounter counts.
-const ltCountPrefix = "ltcount-"
-
-// ltCounter records the statements run for each request whose id
-// (requestlog.ID) carries ltCountPrefix (dbtest.OnStatement).
-type ltCounter struct {
-	mu    sync.Mutex
-	stmts map[string][]string
-}
-
-func (h *ltCounter) record(ctx context.Context, sql string, _ []any) {
-	id := requestlog.ID(ctx)
-	if !strings.HasPrefix(id, ltCountPrefix) {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.stmts[id] = append(h.stmts[id], sql)
-}
-
-func (h *ltCounter) of(id string) []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.stmts[id])
-}
-
-var (
-	ltHookOnce sync.Once
-	ltHook     = &ltCounter{stmts: map[string][]string{}}
-)
-
-// ltCounted runs a document as a with a fresh request id and returns the
-// response and the statements it ran.
-func ltCounted(t testing.TB, a *api, query string, vars map[string]any) (*response, []string) {
-	t.Helper()
-	r, stmts := ltCountedAny(t, a, query, vars)
-	if len(r.Errors) != 0 {
-		t.Fatalf("query failed: %+v", r.Errors)
-	}
-	return r, stmts
-}
-
-// ltCountedAny is ltCounted for a document that may fail.
-func ltCountedAny(t testing.TB, a *api, query string, vars map[string]any) (*response, []string) {
-	t.Helper()
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	id := ltCountPrefix + hex.EncodeToString(b[:])
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	req.Header.Set("X-Request-Id", id)
-	r := send(t, req)
-	if got := r.Header.Get("X-Request-Id"); got != id {
-		t.Fatalf("X-Request-Id %q, want %q echoed", got, id)
-	}
-	return r, ltHook.of(id)
-}
-
 // TestListQueryCount: SPEC §8, nested fields never cost one query per row.
 // The statement counter sees every statement, Bun's and the list path's own
 // pgx ones (dbtest.OnStatement). Its subtests are parallel.
 func TestListQueryCount(t *testing.T) {
-	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
+	countStatements()
 
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
 	ids := ltAddN(t, a, c, 205, "qc")
-	ltLaunch(t, a, c)
-	ltExec(t, `UPDATE prospects SET status = 'connected' WHERE id IN (?)`, bun.In(ids[:50]))
+	launchCampaign(t, a, c)
+	sqlExec(t, `UPDATE prospects SET status = 'connected' WHERE id IN (?)`, bun.In(ids[:50]))
 
 	t.Run("a 200-row page is one statement", func(t *testing.T) {
 		t.Parallel()
@@ -1437,7 +1275,7 @@ func TestListQueryCount(t *testing.T) {
 			{"limit": 200, "stage": "IN_FLIGHT"},
 			{"limit": 200, "after": ltList(t, a, c, ltArgs{"limit": 3}).Edges[2].Cursor},
 		} {
-			r, stmts := ltCounted(t, a, ltListQuery, ltVars(c, args))
+			r, stmts := a.on(t).countedOK(ltListQuery, ltVars(c, args))
 			var out struct {
 				Prospects ltConn `json:"prospects"`
 			}
@@ -1456,7 +1294,7 @@ func TestListQueryCount(t *testing.T) {
 		t.Parallel()
 		// The fast path meets the error and gqlgen answers it without
 		// asking the store again (fastlist.go listError).
-		r, stmts := ltCountedAny(t, a, ltListQuery, ltVars("0190a000-0000-7000-8000-000000000000", ltArgs{"limit": 200}))
+		r, stmts := a.on(t).counted(ltListQuery, ltVars("0190a000-0000-7000-8000-000000000000", ltArgs{"limit": 200}))
 		if len(r.Errors) != 1 || r.Errors[0].Code() != "NOT_FOUND" {
 			t.Fatalf("errors %+v, want one NOT_FOUND", r.Errors)
 		}
@@ -1467,7 +1305,7 @@ func TestListQueryCount(t *testing.T) {
 
 	t.Run("campaign with stats and a 200-row page is at most two", func(t *testing.T) {
 		t.Parallel()
-		r, stmts := ltCounted(t, a, `query($c: UUID!) { campaign(id: $c) { `+campaignFields+` createdAt updatedAt
+		r, stmts := a.on(t).countedOK(`query($c: UUID!) { campaign(id: $c) { `+campaignFields+` createdAt updatedAt
 			prospects(limit: 200) { `+ltConnFields+` } } }`, map[string]any{"c": c})
 		var out struct {
 			Campaign struct {
@@ -1496,7 +1334,7 @@ func TestListQueryCount(t *testing.T) {
 			if n != 1 && n != 6 {
 				continue
 			}
-			r, stmts := ltCounted(t, b, q, nil)
+			r, stmts := b.on(t).countedOK(q, nil)
 			var out struct {
 				Campaigns struct {
 					Nodes []struct {
@@ -1523,7 +1361,7 @@ func TestListQueryCount(t *testing.T) {
 	})
 	t.Run("a single prospect is one statement", func(t *testing.T) {
 		t.Parallel()
-		_, stmts := ltCounted(t, a, `query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { `+prospectFields+` } }`,
+		_, stmts := a.on(t).countedOK(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { `+prospectFields+` } }`,
 			map[string]any{"c": c, "id": ids[7]})
 		if len(stmts) != 1 {
 			t.Fatalf("%d statements:\n%s", len(stmts), strings.Join(stmts, "\n"))

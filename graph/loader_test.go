@@ -17,10 +17,10 @@ func TestLoaderSameAsQuery(t *testing.T) {
 	a := newAPI(t)
 	c1, c2 := a.createCampaign("EMAIL"), a.createCampaign("EMAIL")
 	ids1, ids2 := ltAddN(t, a, c1, 12, "lo1"), ltAddN(t, a, c2, 7, "lo2")
-	ltLaunch(t, a, c1)
-	ltLaunch(t, a, c2)
-	ltExec(t, `UPDATE prospects SET status = 'sent' WHERE id IN (?)`, bun.In(append(ids1[2:6], ids2[0])))
-	ltExec(t, `UPDATE prospects SET status = 'bounced' WHERE id IN (?)`, bun.In(append(ids1[8:10], ids2[3:6]...)))
+	launchCampaign(t, a, c1)
+	launchCampaign(t, a, c2)
+	sqlExec(t, `UPDATE prospects SET status = 'sent' WHERE id IN (?)`, bun.In(append(ids1[2:6], ids2[0])))
+	sqlExec(t, `UPDATE prospects SET status = 'bounced' WHERE id IN (?)`, bun.In(append(ids1[8:10], ids2[3:6]...)))
 	cursor := ltList(t, a, c1, nil).Edges[3].Cursor
 
 	const q = `query($status: ProspectStatus, $stage: ProspectStage, $page: Int, $limit: Int, $after: Cursor) { campaigns(limit: 10) { nodes { id
@@ -50,7 +50,7 @@ func TestLoaderSameAsQuery(t *testing.T) {
 					} `json:"nodes"`
 				} `json:"campaigns"`
 			}
-			ltAs(t, a).query(q, args, &out)
+			a.on(t).query(q, args, &out)
 			if len(out.Campaigns.Nodes) != 2 {
 				t.Fatalf("%d campaigns listed, want 2", len(out.Campaigns.Nodes))
 			}

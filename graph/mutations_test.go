@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,161 +16,6 @@ import (
 
 // ---------------------------------------------------------------------------
 // Helpers of this file (prefixed mt so they never clash with other files).
-
-// mtOwnerSnapshot is everything a subject owns, campaigns and prospects, as
-// the database holds it: two equal snapshots mean nothing was written.
-func mtOwnerSnapshot(t testing.TB, owner string) string {
-	t.Helper()
-	var s string
-	err := dbtest.DB(t).QueryRowContext(context.Background(), `SELECT
-		coalesce((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.id) FROM campaigns c WHERE c.owner = ?), '[]')::text
-		|| ' ' ||
-		coalesce((SELECT jsonb_agg(to_jsonb(p) ORDER BY p.id) FROM prospects p
-			JOIN campaigns c ON c.id = p.campaign_id WHERE c.owner = ?), '[]')::text`, owner, owner).Scan(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func mtRequireUnchanged(t testing.TB, owner, before string) {
-	t.Helper()
-	if after := mtOwnerSnapshot(t, owner); after != before {
-		t.Fatalf("the database changed:\nbefore %s\nafter  %s", before, after)
-	}
-}
-
-func mtSQLInt(t testing.TB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := dbtest.DB(t).QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func mtSQLString(t testing.TB, query string, args ...any) string {
-	t.Helper()
-	var s string
-	if err := dbtest.DB(t).QueryRowContext(context.Background(), query, args...).Scan(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func mtExec(t testing.TB, query string, args ...any) {
-	t.Helper()
-	if _, err := dbtest.DB(t).ExecContext(context.Background(), query, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func mtRosterCount(t testing.TB, campaignID string) int {
-	return mtSQLInt(t, `SELECT count(*) FROM prospects WHERE campaign_id = ?`, campaignID)
-}
-
-// mtOneError requires exactly one userError with this code and field.
-func mtOneError(t testing.TB, errs []userError, code string, field ...string) userError {
-	t.Helper()
-	if len(errs) != 1 {
-		t.Fatalf("want one %s userError at %v, got %+v", code, field, errs)
-	}
-	e := errs[0]
-	if e.Code != code || !slices.Equal(e.Field, field) {
-		t.Fatalf("userError %+v, want code %s field %q", e, code, field)
-	}
-	if strings.TrimSpace(e.Message) == "" {
-		t.Fatalf("userError %+v has no message", e)
-	}
-	return e
-}
-
-// mtOneCode requires exactly one userError with this code (the contract
-// does not say which input such an error points at).
-func mtOneCode(t testing.TB, errs []userError, code string) {
-	t.Helper()
-	if len(errs) != 1 || errs[0].Code != code || strings.TrimSpace(errs[0].Message) == "" {
-		t.Fatalf("userErrors %+v, want one %s", errs, code)
-	}
-}
-
-func mtNoErrors(t testing.TB, errs []userError) {
-	t.Helper()
-	if len(errs) != 0 {
-		t.Fatalf("unexpected userErrors %+v", errs)
-	}
-}
-
-// mtCampaign is a Campaign with its timestamps.
-type mtCampaign struct {
-	campaign
-	CreatedAt string `json:"createdAt"`
-	UpdatedAt string `json:"updatedAt"`
-}
-
-type mtPayload struct {
-	Campaign   *mtCampaign `json:"campaign"`
-	UserErrors []userError `json:"userErrors"`
-}
-
-const mtCreateMutation = `mutation($in: CreateCampaignInput!) { createCampaign(input: $in) {
-	campaign { ` + campaignFields + ` createdAt updatedAt } userErrors { code message field index } } }`
-
-func mtCreate(a *api, name, channel string) mtPayload {
-	a.t.Helper()
-	var out struct {
-		CreateCampaign mtPayload `json:"createCampaign"`
-	}
-	a.query(mtCreateMutation, map[string]any{"in": map[string]any{"name": name, "channel": channel}}, &out)
-	return out.CreateCampaign
-}
-
-// mtRow is one valid row of a campaign of the channel.
-func mtRow(channel string, i int) map[string]any {
-	if channel == "LINKEDIN" {
-		return map[string]any{"linkedinUrl": fmt.Sprintf("https://www.linkedin.com/in/person-%d", i)}
-	}
-	return map[string]any{"email": fmt.Sprintf("person-%d@example.com", i)}
-}
-
-// mtPath is the way from DRAFT to each status.
-var mtPath = map[string][]string{
-	"DRAFT":     {},
-	"LAUNCHING": {"LAUNCHING"},
-	"ACTIVE":    {"LAUNCHING", "ACTIVE"},
-	"PAUSED":    {"LAUNCHING", "ACTIVE", "PAUSED"},
-	"COMPLETED": {"LAUNCHING", "ACTIVE", "COMPLETED"},
-}
-
-// mtCampaignIn creates a campaign with n prospects and moves it to status.
-func mtCampaignIn(a *api, channel, status string, n int) (string, []prospect) {
-	a.t.Helper()
-	c := a.createCampaign(channel)
-	var ps []prospect
-	if n > 0 {
-		rows := make([]map[string]any, n)
-		for i := range rows {
-			rows[i] = mtRow(channel, i)
-		}
-		res := a.add(c, rows, false)
-		if res.Imported != n {
-			a.t.Fatalf("add: %+v", res)
-		}
-		ps = res.Prospects
-	}
-	mtMove(a, c, mtPath[status]...)
-	return c, ps
-}
-
-func mtMove(a *api, c string, path ...string) {
-	a.t.Helper()
-	for _, to := range path {
-		got, errs := a.transition(c, to)
-		if len(errs) != 0 || got == nil || got.Status != to {
-			a.t.Fatalf("transition to %s: %+v %+v", to, got, errs)
-		}
-	}
-}
 
 type mtUpdateResult struct {
 	Prospect   *prospect   `json:"prospect"`
@@ -191,58 +35,6 @@ func mtUpdate(a *api, c, id string, in map[string]any) mtUpdateResult {
 	}
 	a.query(mtUpdateMutation, map[string]any{"c": c, "id": id, "in": in}, &out)
 	return out.UpdateProspect
-}
-
-type mtRemoveResult struct {
-	Removed    int         `json:"removed"`
-	Campaign   *campaign   `json:"campaign"`
-	UserErrors []userError `json:"userErrors"`
-}
-
-func mtRemove(a *api, c string, ids []string) mtRemoveResult {
-	a.t.Helper()
-	if ids == nil {
-		ids = []string{}
-	}
-	var out struct {
-		RemoveProspects mtRemoveResult `json:"removeProspects"`
-	}
-	a.query(`mutation($c: UUID!, $ids: [UUID!]!) { removeProspects(campaignId: $c, ids: $ids) {
-		removed campaign { `+campaignFields+` } userErrors { code message field index } } }`,
-		map[string]any{"c": c, "ids": ids}, &out)
-	return out.RemoveProspects
-}
-
-func mtClear(a *api, c string) mtRemoveResult {
-	a.t.Helper()
-	var out struct {
-		ClearProspects mtRemoveResult `json:"clearProspects"`
-	}
-	a.query(`mutation($c: UUID!) { clearProspects(campaignId: $c) {
-		removed campaign { `+campaignFields+` } userErrors { code message field index } } }`,
-		map[string]any{"c": c}, &out)
-	return out.ClearProspects
-}
-
-// mtGetProspect re-reads a prospect through the API.
-func mtGetProspect(a *api, c, id string) *prospect {
-	a.t.Helper()
-	var out struct {
-		Prospect *prospect `json:"prospect"`
-	}
-	a.query(`query($c: UUID!, $id: UUID!) { prospect(campaignId: $c, id: $id) { `+prospectFields+` } }`,
-		map[string]any{"c": c, "id": id}, &out)
-	return out.Prospect
-}
-
-func mtGetCampaign(a *api, c string) *mtCampaign {
-	a.t.Helper()
-	var out struct {
-		Campaign *mtCampaign `json:"campaign"`
-	}
-	a.query(`query($id: UUID!) { campaign(id: $id) { `+campaignFields+` createdAt updatedAt } }`,
-		map[string]any{"id": c}, &out)
-	return out.Campaign
 }
 
 // mtRequireUTC checks an RFC 3339 timestamp in UTC and returns it.
@@ -295,13 +87,13 @@ func TestCreateCampaignRejectsBadNames(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
 			for _, ch := range []string{"EMAIL", "LINKEDIN"} {
-				res := mtCreate(a, tc.value, ch)
-				mtOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "name")
+				res := a.create(tc.value, ch)
+				requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "name")
 				if res.Campaign != nil {
 					t.Fatalf("a campaign came back with the userError: %+v", res.Campaign)
 				}
 			}
-			if n := mtSQLInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
+			if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
 				t.Fatalf("%d campaigns were created", n)
 			}
 		})
@@ -329,8 +121,8 @@ func TestCreateCampaign(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			res := mtCreate(a, tc.value, tc.channel)
-			mtNoErrors(t, res.UserErrors)
+			res := a.create(tc.value, tc.channel)
+			requireNoErrors(t, res.UserErrors)
 			c := res.Campaign
 			if c == nil {
 				t.Fatal("no campaign")
@@ -357,7 +149,7 @@ func TestCreateCampaign(t *testing.T) {
 			if owner != a.sub || name != tc.want || status != "draft" || channel != strings.ToLower(tc.channel) {
 				t.Fatalf("stored owner %q name %q status %q channel %q", owner, name, status, channel)
 			}
-			got := mtGetCampaign(a, c.ID)
+			got := getCampaign(a, c.ID)
 			if got == nil || got.Name != tc.want || got.CreatedAt != c.CreatedAt || got.UpdatedAt != c.UpdatedAt {
 				t.Fatalf("read back %+v, created %+v", got, c)
 			}
@@ -380,18 +172,18 @@ func TestTransitionCampaignAllowedMoves(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, _ := mtCampaignIn(a, "EMAIL", "DRAFT", 2)
-			prev := mtSQLString(t, `SELECT updated_at::text FROM campaigns WHERE id = ?`, c)
+			c, _ := campaignIn(a, "EMAIL", "DRAFT", 2)
+			prev := sqlString(t, `SELECT updated_at::text FROM campaigns WHERE id = ?`, c)
 			for _, to := range path {
 				got, errs := a.transition(c, to)
-				mtNoErrors(t, errs)
+				requireNoErrors(t, errs)
 				if got == nil || got.ID != c || got.Status != to || !got.RosterFrozen {
 					t.Fatalf("to %s: campaign %+v", to, got)
 				}
-				if st := mtSQLString(t, `SELECT status FROM campaigns WHERE id = ?`, c); st != strings.ToLower(to) {
+				if st := sqlString(t, `SELECT status FROM campaigns WHERE id = ?`, c); st != strings.ToLower(to) {
 					t.Fatalf("to %s: stored status %q", to, st)
 				}
-				now := mtSQLString(t, `SELECT updated_at::text FROM campaigns WHERE id = ?`, c)
+				now := sqlString(t, `SELECT updated_at::text FROM campaigns WHERE id = ?`, c)
 				if now == prev {
 					t.Fatalf("to %s: updated_at did not move", to)
 				}
@@ -399,7 +191,7 @@ func TestTransitionCampaignAllowedMoves(t *testing.T) {
 				// A move keeps the roster and its stats.
 				mtRequireStats(t, got.Stats, 2)
 				requireStatsMatchRoster(t, c)
-				if rc := mtGetCampaign(a, c); rc == nil || rc.Status != to || !rc.RosterFrozen {
+				if rc := getCampaign(a, c); rc == nil || rc.Status != to || !rc.RosterFrozen {
 					t.Fatalf("read back after %s: %+v", to, rc)
 				}
 			}
@@ -413,14 +205,14 @@ func TestTransitionCampaignToCurrentStatusIsNoOp(t *testing.T) {
 		t.Run(status, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, _ := mtCampaignIn(a, "EMAIL", status, 1)
-			before := mtOwnerSnapshot(t, a.sub)
+			c, _ := campaignIn(a, "EMAIL", status, 1)
+			before := ownerSnapshot(t, a.sub)
 			got, errs := a.transition(c, status)
-			mtNoErrors(t, errs)
+			requireNoErrors(t, errs)
 			if got == nil || got.Status != status || got.RosterFrozen != (status != "DRAFT") {
 				t.Fatalf("campaign %+v", got)
 			}
-			mtRequireUnchanged(t, a.sub, before)
+			requireUnchanged(t, a.sub, before)
 		})
 	}
 	t.Run("DRAFT with an empty roster", func(t *testing.T) {
@@ -428,7 +220,7 @@ func TestTransitionCampaignToCurrentStatusIsNoOp(t *testing.T) {
 		a := newAPI(t)
 		c := a.createCampaign("LINKEDIN")
 		got, errs := a.transition(c, "DRAFT")
-		mtNoErrors(t, errs)
+		requireNoErrors(t, errs)
 		if got == nil || got.Status != "DRAFT" || got.RosterFrozen {
 			t.Fatalf("campaign %+v", got)
 		}
@@ -448,15 +240,15 @@ func TestTransitionCampaignInvalidMoves(t *testing.T) {
 		t.Run(tc.from+"->"+tc.to, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, _ := mtCampaignIn(a, "EMAIL", tc.from, 1)
-			before := mtOwnerSnapshot(t, a.sub)
+			c, _ := campaignIn(a, "EMAIL", tc.from, 1)
+			before := ownerSnapshot(t, a.sub)
 			got, errs := a.transition(c, tc.to)
-			mtOneCode(t, errs, "INVALID_TRANSITION")
+			requireOneCode(t, errs, "INVALID_TRANSITION")
 			// The payload shows where the campaign still is.
 			if got != nil && got.Status != tc.from {
 				t.Fatalf("payload campaign %+v, want status %s", got, tc.from)
 			}
-			mtRequireUnchanged(t, a.sub, before)
+			requireUnchanged(t, a.sub, before)
 		})
 	}
 }
@@ -470,11 +262,11 @@ func TestTransitionCampaignEmptyRoster(t *testing.T) {
 		{"never filled", func(*api, string) {}},
 		{"emptied by clearProspects", func(a *api, c string) {
 			a.add(c, emails("a@example.com", "b@example.com"), false)
-			mtNoErrors(a.t, mtClear(a, c).UserErrors)
+			requireNoErrors(a.t, clearRoster(a, c).UserErrors)
 		}},
 		{"emptied by removeProspects", func(a *api, c string) {
 			res := a.add(c, emails("a@example.com"), false)
-			mtNoErrors(a.t, mtRemove(a, c, []string{res.Prospects[0].ID}).UserErrors)
+			requireNoErrors(a.t, removeProspects(a, c, []string{res.Prospects[0].ID}).UserErrors)
 		}},
 		{"only a dry run", func(a *api, c string) {
 			a.add(c, emails("a@example.com"), true)
@@ -486,21 +278,21 @@ func TestTransitionCampaignEmptyRoster(t *testing.T) {
 			a := newAPI(t)
 			c := a.createCampaign("EMAIL")
 			tc.setup(a, c)
-			before := mtOwnerSnapshot(t, a.sub)
+			before := ownerSnapshot(t, a.sub)
 			got, errs := a.transition(c, "LAUNCHING")
-			mtOneCode(t, errs, "EMPTY_ROSTER")
+			requireOneCode(t, errs, "EMPTY_ROSTER")
 			if got != nil && (got.Status != "DRAFT" || got.RosterFrozen) {
 				t.Fatalf("payload campaign %+v, want DRAFT", got)
 			}
-			mtRequireUnchanged(t, a.sub, before)
-			if rc := mtGetCampaign(a, c); rc.Status != "DRAFT" || rc.RosterFrozen {
+			requireUnchanged(t, a.sub, before)
+			if rc := getCampaign(a, c); rc.Status != "DRAFT" || rc.RosterFrozen {
 				t.Fatalf("campaign %+v", rc)
 			}
 			// The roster still takes adds, and then the launch goes through.
 			if res := a.add(c, emails("late@example.com"), false); res.Imported != 1 {
 				t.Fatalf("add after EMPTY_ROSTER: %+v", res)
 			}
-			mtMove(a, c, "LAUNCHING")
+			moveCampaign(a, c, "LAUNCHING")
 		})
 	}
 }
@@ -508,22 +300,22 @@ func TestTransitionCampaignEmptyRoster(t *testing.T) {
 func TestTransitionCampaignNotFound(t *testing.T) {
 	t.Parallel()
 	owner := newAPI(t)
-	theirs, _ := mtCampaignIn(owner, "EMAIL", "DRAFT", 1)
-	before := mtOwnerSnapshot(t, owner.sub)
+	theirs, _ := campaignIn(owner, "EMAIL", "DRAFT", 1)
+	before := ownerSnapshot(t, owner.sub)
 	for name, id := range map[string]string{"unknown id": uuid.NewString(), "another subject's campaign": theirs} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
 			for _, to := range []string{"LAUNCHING", "DRAFT", "COMPLETED"} {
 				got, errs := a.transition(id, to)
-				mtOneError(t, errs, "NOT_FOUND", "id")
+				requireOneError(t, errs, "NOT_FOUND", "id")
 				if got != nil {
 					t.Fatalf("payload shows a campaign: %+v", got)
 				}
 			}
 		})
 	}
-	t.Cleanup(func() { mtRequireUnchanged(t, owner.sub, before) })
+	t.Cleanup(func() { requireUnchanged(t, owner.sub, before) })
 }
 
 // ---------------------------------------------------------------------------
@@ -587,8 +379,8 @@ func mtUpdateFixture(a *api, channel string) (c string, target, other prospect) 
 	if res.Imported != 2 || len(res.UserErrors) != 0 {
 		t.Fatalf("fixture add: %+v", res)
 	}
-	mtExec(t, `UPDATE prospects SET updated_at = '2001-02-03T04:05:06Z' WHERE campaign_id = ?`, c)
-	target, other = *mtGetProspect(a, c, res.Prospects[0].ID), *mtGetProspect(a, c, res.Prospects[1].ID)
+	sqlExec(t, `UPDATE prospects SET updated_at = '2001-02-03T04:05:06Z' WHERE campaign_id = ?`, c)
+	target, other = *getProspect(a, c, res.Prospects[0].ID), *getProspect(a, c, res.Prospects[1].ID)
 	if target.Email == nil || target.LinkedinURL == nil || target.Location == nil || len(target.CustomFields) != 3 {
 		t.Fatalf("fixture prospect lacks fields: %+v", target)
 	}
@@ -712,10 +504,10 @@ func TestUpdateProspect(t *testing.T) {
 			}
 			a := newAPI(t)
 			c, before, other := mtUpdateFixture(a, channel)
-			statsBefore := mtSQLString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c)
+			statsBefore := sqlString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c)
 
 			res := mtUpdate(a, c, before.ID, tc.in)
-			mtNoErrors(t, res.UserErrors)
+			requireNoErrors(t, res.UserErrors)
 			if res.Prospect == nil {
 				t.Fatal("no prospect in the payload")
 			}
@@ -726,7 +518,7 @@ func TestUpdateProspect(t *testing.T) {
 				}
 				want[k] = v
 			}
-			for _, p := range []*prospect{res.Prospect, mtGetProspect(a, c, before.ID)} {
+			for _, p := range []*prospect{res.Prospect, getProspect(a, c, before.ID)} {
 				if got := mtProfile(p); !reflect.DeepEqual(got, want) {
 					t.Fatalf("profile\n got %v\nwant %v", got, want)
 				}
@@ -741,15 +533,15 @@ func TestUpdateProspect(t *testing.T) {
 				}
 			}
 			if tc.identity != "" {
-				if id := mtSQLString(t, `SELECT identity FROM prospects WHERE id = ?`, before.ID); id != tc.identity {
+				if id := sqlString(t, `SELECT identity FROM prospects WHERE id = ?`, before.ID); id != tc.identity {
 					t.Fatalf("identity %q, want %q", id, tc.identity)
 				}
 			}
 			// The other prospect is untouched, and so are the stats.
-			if got := mtGetProspect(a, c, other.ID); !reflect.DeepEqual(got, &other) {
+			if got := getProspect(a, c, other.ID); !reflect.DeepEqual(got, &other) {
 				t.Fatalf("other prospect changed: %+v, was %+v", got, other)
 			}
-			if s := mtSQLString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c); s != statsBefore {
+			if s := sqlString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c); s != statsBefore {
 				t.Fatalf("stats moved: %s, was %s", s, statsBefore)
 			}
 			requireStatsMatchRoster(t, c)
@@ -763,7 +555,7 @@ func TestUpdateProspectIdentityFreed(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
 	c, p, _ := mtUpdateFixture(a, "EMAIL")
-	mtNoErrors(t, mtUpdate(a, c, p.ID, map[string]any{"email": "moved@example.com"}).UserErrors)
+	requireNoErrors(t, mtUpdate(a, c, p.ID, map[string]any{"email": "moved@example.com"}).UserErrors)
 	res := a.add(c, emails("jane.doe@EXAMPLE.com", "MOVED@example.com"), false)
 	if res.Imported != 1 || res.Duplicates != 1 || res.DuplicateRows[0].Reason != "ALREADY_ON_ROSTER" ||
 		res.DuplicateRows[0].Index != 1 || res.DuplicateRows[0].Prospect == nil || res.DuplicateRows[0].Prospect.ID != p.ID {
@@ -824,13 +616,13 @@ func TestUpdateProspectRejected(t *testing.T) {
 			}
 			a := newAPI(t)
 			c, p, _ := mtUpdateFixture(a, channel)
-			before := mtOwnerSnapshot(t, a.sub)
+			before := ownerSnapshot(t, a.sub)
 			res := mtUpdate(a, c, p.ID, tc.in)
-			mtOneError(t, res.UserErrors, tc.code, tc.field...)
+			requireOneError(t, res.UserErrors, tc.code, tc.field...)
 			if res.Prospect != nil {
 				t.Fatalf("a prospect came back with the userError: %+v", res.Prospect)
 			}
-			mtRequireUnchanged(t, a.sub, before)
+			requireUnchanged(t, a.sub, before)
 			requireStatsMatchRoster(t, c)
 		})
 	}
@@ -844,7 +636,7 @@ func TestUpdateProspectCustomFieldKeys(t *testing.T) {
 	a := newAPI(t)
 	c, p, _ := mtUpdateFixture(a, "EMAIL")
 	res := mtUpdate(a, c, p.ID, map[string]any{"customFields": map[string]any{"bad key": nil, "ok": 1}})
-	mtNoErrors(t, res.UserErrors)
+	requireNoErrors(t, res.UserErrors)
 	if got, want := mtProfile(res.Prospect)["customFields"], mtJSON(t, `{"a": 1, "keep": "k", "nested": {"x": 1, "y": 2}, "ok": 1}`); got != want {
 		t.Fatalf("customFields %s, want %s", got, want)
 	}
@@ -886,15 +678,15 @@ func TestUpdateProspectCustomFieldsSize(t *testing.T) {
 				t.Fatalf("add: %+v", add)
 			}
 			id := add.Prospects[0].ID
-			before := mtOwnerSnapshot(t, a.sub)
+			before := ownerSnapshot(t, a.sub)
 			res := mtUpdate(a, c, id, map[string]any{"customFields": tc.patch})
 			if !tc.ok {
-				mtOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "customFields")
-				mtRequireUnchanged(t, a.sub, before)
+				requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "customFields")
+				requireUnchanged(t, a.sub, before)
 				return
 			}
-			mtNoErrors(t, res.UserErrors)
-			n := mtSQLInt(t, `SELECT octet_length(custom_fields::text) FROM prospects WHERE id = ?`, id)
+			requireNoErrors(t, res.UserErrors)
+			n := sqlInt(t, `SELECT octet_length(custom_fields::text) FROM prospects WHERE id = ?`, id)
 			if n == 0 || res.Prospect == nil {
 				t.Fatalf("nothing stored: %+v", res)
 			}
@@ -928,7 +720,7 @@ func TestUpdateProspectKeepsNumbersExact(t *testing.T) {
 		if !strings.Contains(string(r.Data), want) {
 			t.Fatalf("%s lost %s", r.Data, want)
 		}
-		if stored := mtSQLString(t, `SELECT custom_fields::text FROM prospects WHERE id = ?`, add.Prospects[0].ID); !strings.Contains(strings.ReplaceAll(stored, " ", ""), want) {
+		if stored := sqlString(t, `SELECT custom_fields::text FROM prospects WHERE id = ?`, add.Prospects[0].ID); !strings.Contains(strings.ReplaceAll(stored, " ", ""), want) {
 			t.Fatalf("stored %s lost %s", stored, want)
 		}
 	}
@@ -940,38 +732,38 @@ func TestUpdateProspectNeverMovesStatus(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
 	c, p, _ := mtUpdateFixture(a, "EMAIL")
-	mtExec(t, `UPDATE prospects SET status = 'replied' WHERE id = ?`, p.ID)
+	sqlExec(t, `UPDATE prospects SET status = 'replied' WHERE id = ?`, p.ID)
 	requireStatsMatchRoster(t, c)
-	stats := mtSQLString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c)
+	stats := sqlString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c)
 	res := mtUpdate(a, c, p.ID, map[string]any{"firstName": "Still", "email": "still@example.com", "customFields": nil})
-	mtNoErrors(t, res.UserErrors)
+	requireNoErrors(t, res.UserErrors)
 	if res.Prospect.Status != "REPLIED" || res.Prospect.Stage != "TERMINAL" {
 		t.Fatalf("status %s stage %s", res.Prospect.Status, res.Prospect.Stage)
 	}
-	if st := mtSQLString(t, `SELECT status FROM prospects WHERE id = ?`, p.ID); st != "replied" {
+	if st := sqlString(t, `SELECT status FROM prospects WHERE id = ?`, p.ID); st != "replied" {
 		t.Fatalf("stored status %q", st)
 	}
-	if s := mtSQLString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c); s != stats {
+	if s := sqlString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c); s != stats {
 		t.Fatalf("stats %s, were %s", s, stats)
 	}
 	requireStatsMatchRoster(t, c)
 
 	// status is not part of a patch at all.
-	before := mtOwnerSnapshot(t, a.sub)
+	before := ownerSnapshot(t, a.sub)
 	r := a.do(mtUpdateMutation, map[string]any{"c": c, "id": p.ID, "in": map[string]any{"status": "PENDING"}})
 	if len(r.Errors) == 0 {
 		t.Fatalf("a patch with status was accepted: %s", r.Data)
 	}
-	mtRequireUnchanged(t, a.sub, before)
+	requireUnchanged(t, a.sub, before)
 }
 
 func TestUpdateProspectNotFound(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
 	c, p, _ := mtUpdateFixture(a, "EMAIL")
-	c2, p2s := mtCampaignIn(a, "EMAIL", "DRAFT", 1)
+	c2, p2s := campaignIn(a, "EMAIL", "DRAFT", 1)
 	p2 := p2s[0]
-	before := mtOwnerSnapshot(t, a.sub)
+	before := ownerSnapshot(t, a.sub)
 	cases := []struct {
 		name, campaign, id string
 		field              []string
@@ -985,13 +777,13 @@ func TestUpdateProspectNotFound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := asSubject(t, a.sub)
 			res := mtUpdate(b, tc.campaign, tc.id, map[string]any{"firstName": "Ghost"})
-			mtOneError(t, res.UserErrors, "NOT_FOUND", tc.field...)
+			requireOneError(t, res.UserErrors, "NOT_FOUND", tc.field...)
 			if res.Prospect != nil {
 				t.Fatalf("prospect %+v", res.Prospect)
 			}
 		})
 	}
-	mtRequireUnchanged(t, a.sub, before)
+	requireUnchanged(t, a.sub, before)
 }
 
 // ---------------------------------------------------------------------------
@@ -1022,14 +814,14 @@ func TestRosterFrozen(t *testing.T) {
 			return nil, r.UserErrors
 		}},
 		{"removeProspects", func(a *api, c string, ps []prospect) (*campaign, []userError) {
-			r := mtRemove(a, c, []string{ps[0].ID, ps[1].ID})
+			r := removeProspects(a, c, []string{ps[0].ID, ps[1].ID})
 			if r.Removed != 0 {
 				a.t.Fatalf("frozen remove removed %d", r.Removed)
 			}
 			return r.Campaign, r.UserErrors
 		}},
 		{"clearProspects", func(a *api, c string, _ []prospect) (*campaign, []userError) {
-			r := mtClear(a, c)
+			r := clearRoster(a, c)
 			if r.Removed != 0 {
 				a.t.Fatalf("frozen clear removed %d", r.Removed)
 			}
@@ -1041,15 +833,15 @@ func TestRosterFrozen(t *testing.T) {
 			t.Run(status+"/"+op.name, func(t *testing.T) {
 				t.Parallel()
 				a := newAPI(t)
-				c, ps := mtCampaignIn(a, "EMAIL", status, 2)
-				before := mtOwnerSnapshot(t, a.sub)
+				c, ps := campaignIn(a, "EMAIL", status, 2)
+				before := ownerSnapshot(t, a.sub)
 				got, errs := op.run(a, c, ps)
-				mtOneCode(t, errs, "ROSTER_FROZEN")
+				requireOneCode(t, errs, "ROSTER_FROZEN")
 				// The payload's campaign, when the payload has one, says why.
 				if got != nil && (got.Status != status || !got.RosterFrozen || got.Stats["total"] != 2) {
 					t.Fatalf("payload campaign %+v", got)
 				}
-				mtRequireUnchanged(t, a.sub, before)
+				requireUnchanged(t, a.sub, before)
 				requireStatsMatchRoster(t, c)
 			})
 		}
@@ -1100,12 +892,12 @@ func TestRemoveProspects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, mine := mtCampaignIn(a, "EMAIL", "DRAFT", 5)
-			other, theirs := mtCampaignIn(a, "EMAIL", "DRAFT", 2)
-			otherBefore := mtSQLString(t, `SELECT (SELECT stats::text FROM campaigns WHERE id = ?) || (SELECT jsonb_agg(to_jsonb(p) ORDER BY id)::text FROM prospects p WHERE campaign_id = ?)`, other, other)
+			c, mine := campaignIn(a, "EMAIL", "DRAFT", 5)
+			other, theirs := campaignIn(a, "EMAIL", "DRAFT", 2)
+			otherBefore := sqlString(t, `SELECT (SELECT stats::text FROM campaigns WHERE id = ?) || (SELECT jsonb_agg(to_jsonb(p) ORDER BY id)::text FROM prospects p WHERE campaign_id = ?)`, other, other)
 
-			res := mtRemove(a, c, tc.ids(mine, theirs))
-			mtNoErrors(t, res.UserErrors)
+			res := removeProspects(a, c, tc.ids(mine, theirs))
+			requireNoErrors(t, res.UserErrors)
 			if res.Removed != tc.removed {
 				t.Fatalf("removed %d, want %d", res.Removed, tc.removed)
 			}
@@ -1114,7 +906,7 @@ func TestRemoveProspects(t *testing.T) {
 				t.Fatalf("payload campaign %+v", res.Campaign)
 			}
 			mtRequireStats(t, res.Campaign.Stats, left)
-			if n := mtRosterCount(t, c); n != left {
+			if n := rosterCount(t, c); n != left {
 				t.Fatalf("%d prospects left, want %d", n, left)
 			}
 			gone := map[int]bool{}
@@ -1122,13 +914,13 @@ func TestRemoveProspects(t *testing.T) {
 				gone[i] = true
 			}
 			for i, p := range mine {
-				present := mtSQLInt(t, `SELECT count(*) FROM prospects WHERE id = ?`, p.ID) == 1
+				present := sqlInt(t, `SELECT count(*) FROM prospects WHERE id = ?`, p.ID) == 1
 				if present == gone[i] {
 					t.Fatalf("prospect %d present=%v, want %v", i, present, !gone[i])
 				}
 			}
 			requireStatsMatchRoster(t, c)
-			if s := mtSQLString(t, `SELECT (SELECT stats::text FROM campaigns WHERE id = ?) || (SELECT jsonb_agg(to_jsonb(p) ORDER BY id)::text FROM prospects p WHERE campaign_id = ?)`, other, other); s != otherBefore {
+			if s := sqlString(t, `SELECT (SELECT stats::text FROM campaigns WHERE id = ?) || (SELECT jsonb_agg(to_jsonb(p) ORDER BY id)::text FROM prospects p WHERE campaign_id = ?)`, other, other); s != otherBefore {
 				t.Fatalf("the other campaign changed:\n%s\n%s", otherBefore, s)
 			}
 			requireStatsMatchRoster(t, other)
@@ -1156,7 +948,7 @@ func TestRemoveProspectsIDCount(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, ps := mtCampaignIn(a, "EMAIL", "DRAFT", 3)
+			c, ps := campaignIn(a, "EMAIL", "DRAFT", 3)
 			ids := []string{}
 			for i := 0; i < n; i++ {
 				if i < len(ps) {
@@ -1165,13 +957,13 @@ func TestRemoveProspectsIDCount(t *testing.T) {
 					ids = append(ids, uuid.NewString())
 				}
 			}
-			before := mtOwnerSnapshot(t, a.sub)
-			res := mtRemove(a, c, ids)
-			mtOneError(t, res.UserErrors, "BAD_USER_INPUT", "ids")
+			before := ownerSnapshot(t, a.sub)
+			res := removeProspects(a, c, ids)
+			requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "ids")
 			if res.Removed != 0 {
 				t.Fatalf("removed %d", res.Removed)
 			}
-			mtRequireUnchanged(t, a.sub, before)
+			requireUnchanged(t, a.sub, before)
 			requireStatsMatchRoster(t, c)
 		})
 	}
@@ -1183,10 +975,10 @@ func TestClearProspects(t *testing.T) {
 		t.Run(fmt.Sprintf("%d prospects", n), func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, _ := mtCampaignIn(a, "LINKEDIN", "DRAFT", n)
-			other, _ := mtCampaignIn(a, "LINKEDIN", "DRAFT", 2)
-			res := mtClear(a, c)
-			mtNoErrors(t, res.UserErrors)
+			c, _ := campaignIn(a, "LINKEDIN", "DRAFT", n)
+			other, _ := campaignIn(a, "LINKEDIN", "DRAFT", 2)
+			res := clearRoster(a, c)
+			requireNoErrors(t, res.UserErrors)
 			if res.Removed != n {
 				t.Fatalf("removed %d, want %d", res.Removed, n)
 			}
@@ -1194,16 +986,16 @@ func TestClearProspects(t *testing.T) {
 				t.Fatalf("payload campaign %+v", res.Campaign)
 			}
 			mtRequireStats(t, res.Campaign.Stats, 0)
-			if m := mtRosterCount(t, c); m != 0 {
+			if m := rosterCount(t, c); m != 0 {
 				t.Fatalf("%d prospects left", m)
 			}
-			if m := mtRosterCount(t, other); m != 2 {
+			if m := rosterCount(t, other); m != 2 {
 				t.Fatalf("the other campaign has %d prospects, want 2", m)
 			}
 			requireStatsMatchRoster(t, c)
 			requireStatsMatchRoster(t, other)
 			// A second clear removes nothing.
-			if again := mtClear(a, c); again.Removed != 0 || len(again.UserErrors) != 0 {
+			if again := clearRoster(a, c); again.Removed != 0 || len(again.UserErrors) != 0 {
 				t.Fatalf("second clear: %+v", again)
 			}
 		})
@@ -1211,12 +1003,12 @@ func TestClearProspects(t *testing.T) {
 	t.Run("clears prospects of every status", func(t *testing.T) {
 		t.Parallel()
 		a := newAPI(t)
-		c, ps := mtCampaignIn(a, "EMAIL", "DRAFT", 3)
-		mtExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, ps[0].ID)
-		mtExec(t, `UPDATE prospects SET status = 'sent' WHERE id = ?`, ps[1].ID)
+		c, ps := campaignIn(a, "EMAIL", "DRAFT", 3)
+		sqlExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, ps[0].ID)
+		sqlExec(t, `UPDATE prospects SET status = 'sent' WHERE id = ?`, ps[1].ID)
 		requireStatsMatchRoster(t, c)
-		res := mtClear(a, c)
-		mtNoErrors(t, res.UserErrors)
+		res := clearRoster(a, c)
+		requireNoErrors(t, res.UserErrors)
 		if res.Removed != 3 {
 			t.Fatalf("removed %d", res.Removed)
 		}
@@ -1243,9 +1035,9 @@ func mtNormalized(t testing.TB, r *response, ids map[string]string) string {
 func TestOwnershipIsolation(t *testing.T) {
 	t.Parallel()
 	owner := newAPI(t)
-	c, ps := mtCampaignIn(owner, "EMAIL", "DRAFT", 3)
+	c, ps := campaignIn(owner, "EMAIL", "DRAFT", 3)
 	p := ps[0]
-	before := mtOwnerSnapshot(t, owner.sub)
+	before := ownerSnapshot(t, owner.sub)
 
 	intruderSub := "intruder-" + uuid.NewString()
 	intruder := asSubject(t, intruderSub)
@@ -1369,12 +1161,12 @@ func TestOwnershipIsolation(t *testing.T) {
 		}
 	})
 
-	mtRequireUnchanged(t, owner.sub, before)
+	requireUnchanged(t, owner.sub, before)
 	// The owner still sees and edits everything.
-	if got := mtGetCampaign(owner, c); got == nil || got.Stats["total"] != 3 {
+	if got := getCampaign(owner, c); got == nil || got.Stats["total"] != 3 {
 		t.Fatalf("owner's campaign %+v", got)
 	}
-	if got := mtGetProspect(owner, c, p.ID); got == nil || got.FirstName != nil {
+	if got := getProspect(owner, c, p.ID); got == nil || got.FirstName != nil {
 		t.Fatalf("owner's prospect %+v", got)
 	}
 	requireStatsMatchRoster(t, c)
@@ -1396,7 +1188,7 @@ func TestUserErrorsWriteNothing(t *testing.T) {
 		run    func(s setup) []userError
 	}{
 		{"createCampaign blank name", "DRAFT", func(s setup) []userError {
-			r := mtCreate(s.a, " ", "EMAIL")
+			r := s.a.create(" ", "EMAIL")
 			if r.Campaign != nil {
 				s.a.t.Fatalf("campaign %+v", r.Campaign)
 			}
@@ -1447,13 +1239,13 @@ func TestUserErrorsWriteNothing(t *testing.T) {
 			for len(ids) < 501 {
 				ids = append(ids, uuid.NewString())
 			}
-			return mtRemove(s.a, s.c, ids).UserErrors
+			return removeProspects(s.a, s.c, ids).UserErrors
 		}},
 		{"removeProspects frozen", "ACTIVE", func(s setup) []userError {
-			return mtRemove(s.a, s.c, []string{s.ps[0].ID}).UserErrors
+			return removeProspects(s.a, s.c, []string{s.ps[0].ID}).UserErrors
 		}},
 		{"clearProspects frozen", "COMPLETED", func(s setup) []userError {
-			return mtClear(s.a, s.c).UserErrors
+			return clearRoster(s.a, s.c).UserErrors
 		}},
 		{"transitionCampaign invalid", "DRAFT", func(s setup) []userError {
 			_, errs := s.a.transition(s.c, "ACTIVE")
@@ -1468,13 +1260,13 @@ func TestUserErrorsWriteNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, ps := mtCampaignIn(a, "EMAIL", tc.status, 3)
-			before := mtOwnerSnapshot(t, a.sub)
+			c, ps := campaignIn(a, "EMAIL", tc.status, 3)
+			before := ownerSnapshot(t, a.sub)
 			errs := tc.run(setup{a, c, ps})
 			if len(errs) == 0 {
 				t.Fatal("no userErrors")
 			}
-			mtRequireUnchanged(t, a.sub, before)
+			requireUnchanged(t, a.sub, before)
 			requireStatsMatchRoster(t, c)
 		})
 	}
@@ -1483,10 +1275,10 @@ func TestUserErrorsWriteNothing(t *testing.T) {
 		a := newAPI(t)
 		a.createCampaign("EMAIL")
 		c := a.createCampaign("LINKEDIN")
-		before := mtOwnerSnapshot(t, a.sub)
+		before := ownerSnapshot(t, a.sub)
 		if _, errs := a.transition(c, "LAUNCHING"); len(errs) != 1 {
 			t.Fatalf("userErrors %+v", errs)
 		}
-		mtRequireUnchanged(t, a.sub, before)
+		requireUnchanged(t, a.sub, before)
 	})
 }

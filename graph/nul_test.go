@@ -115,8 +115,8 @@ func TestAddProspectsNUL(t *testing.T) {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
 					a := p.on(t, newAPI(t))
-					good := []map[string]any{mtRow(c.channel, 0), mtRow(c.channel, 1), mtRow(c.channel, 2)}
-					id := apSeed(t, a, c.channel, good[:1])
+					good := []map[string]any{channelRow(c.channel, 0), channelRow(c.channel, 1), channelRow(c.channel, 2)}
+					id := seedCampaign(t, a, c.channel, good[:1])
 					p.adds.Add(1)
 					rows := append(good, c.bad)
 					for _, dry := range []bool{true, false} {
@@ -141,7 +141,7 @@ func TestAddProspectsNUL(t *testing.T) {
 	t.Run("several rows", func(t *testing.T) {
 		t.Parallel()
 		a := newAPI(t)
-		id := apSeed(t, a, "EMAIL", emails("seed@example.com"))
+		id := seedCampaign(t, a, "EMAIL", emails("seed@example.com"))
 		rows := []map[string]any{
 			{"email": "a@example.com"},
 			{"email": "b@example.com", "title": "x\x00"},
@@ -194,9 +194,9 @@ func TestAddProspectsNULOtherIdentity(t *testing.T) {
 							t.Fatalf("dry run %v: the other identity must never fail a row: %+v", dry, res)
 						}
 					}
-					stored := apList(t, a, id)
-					if len(stored) != 1 || apStr(stored[0].Email) != apStr(c.email) || apStr(stored[0].LinkedinURL) != apStr(c.url) {
-						t.Fatalf("stored %+v, want email %q linkedinUrl %q", stored, apStr(c.email), apStr(c.url))
+					stored := listAll(t, a, id)
+					if len(stored) != 1 || deref(stored[0].Email) != deref(c.email) || deref(stored[0].LinkedinURL) != deref(c.url) {
+						t.Fatalf("stored %+v, want email %q linkedinUrl %q", stored, deref(c.email), deref(c.url))
 					}
 					requireStatsMatchRoster(t, id)
 				})
@@ -252,9 +252,9 @@ func TestUpdateProspectNUL(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
 			c, p, _ := mtUpdateFixture(a, tc.channel)
-			before := mtOwnerSnapshot(t, a.sub)
+			before := ownerSnapshot(t, a.sub)
 			res := mtUpdate(a, c, p.ID, tc.in)
-			e := mtOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", tc.field)
+			e := requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", tc.field)
 			if want := "input." + tc.field + " contains a NUL character"; !strings.Contains(e.Message, want) {
 				t.Fatalf("message %q does not say %q", e.Message, want)
 			}
@@ -264,15 +264,15 @@ func TestUpdateProspectNUL(t *testing.T) {
 			if res.Prospect != nil {
 				t.Fatalf("a prospect came back with the userError: %+v", res.Prospect)
 			}
-			mtRequireUnchanged(t, a.sub, before)
+			requireUnchanged(t, a.sub, before)
 			requireStatsMatchRoster(t, c)
-			if got := mtGetProspect(a, c, p.ID); !nulSameProspect(got, &p) {
+			if got := getProspect(a, c, p.ID); !nulSameProspect(got, &p) {
 				t.Fatalf("prospect after the refused patch %+v, want %+v", mtProfile(got), mtProfile(&p))
 			}
 			// The prospect takes a valid update afterwards.
 			res = mtUpdate(a, c, p.ID, map[string]any{"firstName": "After", "customFields": map[string]any{"after": true}})
-			mtNoErrors(t, res.UserErrors)
-			if res.Prospect == nil || apStr(res.Prospect.FirstName) != "After" || res.Prospect.CustomFields["after"] != true ||
+			requireNoErrors(t, res.UserErrors)
+			if res.Prospect == nil || deref(res.Prospect.FirstName) != "After" || res.Prospect.CustomFields["after"] != true ||
 				res.Prospect.CustomFields["keep"] != "k" {
 				t.Fatalf("the valid update after: %+v", res.Prospect)
 			}
@@ -303,8 +303,8 @@ func TestCreateCampaignNUL(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
 			for _, ch := range []string{"EMAIL", "LINKEDIN"} {
-				res := mtCreate(a, name, ch)
-				e := mtOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "name")
+				res := a.create(name, ch)
+				e := requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "name")
 				if !strings.Contains(e.Message, "input.name contains a NUL character") {
 					t.Fatalf("message %q does not say input.name contains a NUL character", e.Message)
 				}
@@ -312,7 +312,7 @@ func TestCreateCampaignNUL(t *testing.T) {
 					t.Fatalf("a campaign came back with the userError: %+v", res.Campaign)
 				}
 			}
-			if n := mtSQLInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
+			if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
 				t.Fatalf("%d campaigns were created", n)
 			}
 		})
@@ -347,11 +347,11 @@ func TestUpdateProspectKeepsBackslashU0000(t *testing.T) {
 				}
 				gotJSON, _ := json.Marshal(got.CustomFields)
 				wantJSON, _ := json.Marshal(want)
-				if string(gotJSON) != string(wantJSON) || apStr(got.FirstName) != six {
-					t.Fatalf("customFields %s firstName %q, want %s and %q", gotJSON, apStr(got.FirstName), wantJSON, six)
+				if string(gotJSON) != string(wantJSON) || deref(got.FirstName) != six {
+					t.Fatalf("customFields %s firstName %q, want %s and %q", gotJSON, deref(got.FirstName), wantJSON, six)
 				}
 			}
-			requireSix(mtGetProspect(a, c, id), false)
+			requireSix(getProspect(a, c, id), false)
 			for _, u := range []struct {
 				patch map[string]any
 				added bool
@@ -361,14 +361,14 @@ func TestUpdateProspectKeepsBackslashU0000(t *testing.T) {
 				{map[string]any{"lastName": six}, true},
 			} {
 				r := mtUpdate(a, c, id, u.patch)
-				mtNoErrors(t, r.UserErrors)
+				requireNoErrors(t, r.UserErrors)
 				requireSix(r.Prospect, u.added)
 			}
-			requireSix(mtGetProspect(a, c, id), true)
-			if got := mtSQLString(t, `SELECT custom_fields->>'k' FROM prospects WHERE id = ?`, id); got != six {
+			requireSix(getProspect(a, c, id), true)
+			if got := sqlString(t, `SELECT custom_fields->>'k' FROM prospects WHERE id = ?`, id); got != six {
 				t.Fatalf("stored %q, want the six characters %q", got, six)
 			}
-			if got := mtSQLString(t, `SELECT last_name FROM prospects WHERE id = ?`, id); got != six {
+			if got := sqlString(t, `SELECT last_name FROM prospects WHERE id = ?`, id); got != six {
 				t.Fatalf("stored last name %q, want %q", got, six)
 			}
 		})
@@ -469,14 +469,14 @@ func TestNULInQueryArguments(t *testing.T) {
 		t.Fatalf("GET with a NUL cursor: HTTP %d errors %+v", r.Status, r.Errors)
 	}
 	// Nothing of the refused mutations was written.
-	if n := mtSQLInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 1 {
+	if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 1 {
 		t.Fatalf("%d campaigns, want 1", n)
 	}
-	if p := mtGetProspect(a, c, pid); p == nil || len(p.CustomFields) != 0 || p.Company != nil {
+	if p := getProspect(a, c, pid); p == nil || len(p.CustomFields) != 0 || p.Company != nil {
 		t.Fatalf("the prospect changed: %+v", p)
 	}
 	requireStatsMatchRoster(t, c)
-	if got := apCampaign(t, a, c).Stats["total"]; got != 1 {
+	if got := campaignOf(t, a, c).Stats["total"]; got != 1 {
 		t.Fatalf("stats total %d, want 1", got)
 	}
 }

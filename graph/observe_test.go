@@ -3,33 +3,12 @@ package graph_test
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-
-	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
-	"roster/httpapi"
 )
-
-// observedServer is a server of its own whose JSON log the test reads.
-func observedServer(t *testing.T) (string, *lockedBuffer) {
-	t.Helper()
-	logs := &lockedBuffer{}
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL, logs
-}
 
 // TestRequestLog checks one structured line per request with its id,
 // operation, subject, duration and outcome.

@@ -2,12 +2,8 @@ package graph_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 
-	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
 	"roster/httpapi"
@@ -24,15 +20,8 @@ func replica(t *testing.T, a *api) *api {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = bdb.Close() })
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
 	b := *a
-	b.url = srv.URL
+	b.url = ownServer(t, func(o *httpapi.Options) { o.Store = db.NewStore(bdb) })
 	return &b
 }
 

@@ -16,9 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
 	"roster/httpapi"
 )
 
@@ -39,12 +36,7 @@ type loggedServer struct {
 func newLoggedServer(t testing.TB, configure func(*http.Server)) loggedServer {
 	t.Helper()
 	s := loggedServer{logs: &lockedBuffer{}, httpLogs: &lockedBuffer{}}
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
-		Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
+	h := newHandler(t, func(o *httpapi.Options) { o.Logger = slog.New(slog.NewJSONHandler(s.logs, nil)) })
 	srv := httptest.NewUnstartedServer(h)
 	real := httpapi.NewServer("", h)
 	srv.Config.ReadHeaderTimeout, srv.Config.ReadTimeout = real.ReadHeaderTimeout, real.ReadTimeout

@@ -49,20 +49,6 @@ func ttKeys(a *api, c string) []ttKey {
 	return out.CustomFieldKeys
 }
 
-// ttTopError asserts a response failed with one top-level error of code,
-// on HTTP 200, with field null in data.
-func ttTopError(t *testing.T, r *response, field, code string) {
-	t.Helper()
-	if r.Status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Code() != code {
-		t.Fatalf("want one %s error on HTTP 200, got HTTP %d %+v", code, r.Status, r.Errors)
-	}
-	var data map[string]any
-	_ = json.Unmarshal(r.Data, &data)
-	if data[field] != nil {
-		t.Fatalf("%s came back despite the error: %s", field, r.Data)
-	}
-}
-
 // ttAdd adds rows that must all be imported and returns their ids.
 func ttAdd(a *api, c string, rows ...map[string]any) []string {
 	a.t.Helper()
@@ -163,7 +149,7 @@ func TestRenderTemplate(t *testing.T) {
 	t.Run("template over the limit is BAD_USER_INPUT", func(t *testing.T) {
 		t.Parallel()
 		r := a.do(ttRenderQuery, map[string]any{"c": c, "p": jane, "t": strings.Repeat("é", 10_001)})
-		ttTopError(t, r, "renderTemplate", "BAD_USER_INPUT")
+		requireTopError(t, r, "renderTemplate", "BAD_USER_INPUT")
 		if msg := r.Errors[0].Message; !strings.Contains(msg, "template") || !strings.Contains(msg, "10000") {
 			t.Fatalf("message %q does not say what is wrong", msg)
 		}
@@ -264,7 +250,7 @@ func TestCustomFieldKeys(t *testing.T) {
 	}
 
 	// Removing prospects takes their keys away.
-	if r := mtRemove(a, c, ids[:2]); r.Removed != 2 {
+	if r := removeProspects(a, c, ids[:2]); r.Removed != 2 {
 		t.Fatalf("remove: %+v", r)
 	}
 	want = []ttKey{{"team", 1}}
@@ -297,7 +283,7 @@ func TestCustomFieldKeysNotFound(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ttTopError(t, tt.as.do(ttKeysQuery, map[string]any{"c": tt.campaign}), "customFieldKeys", "NOT_FOUND")
+			requireTopError(t, tt.as.do(ttKeysQuery, map[string]any{"c": tt.campaign}), "customFieldKeys", "NOT_FOUND")
 		})
 	}
 }

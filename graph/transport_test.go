@@ -3,14 +3,9 @@ package graph_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -21,102 +16,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
 	"roster/graph"
 	"roster/httpapi"
 )
-
-// tpServer is a server of its own over the test database, with the
-// options set sets (the shared one runs with the defaults).
-func tpServer(t testing.TB, set func(*httpapi.Options)) string {
-	t.Helper()
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if set != nil {
-		set(&o)
-	}
-	srv := httptest.NewServer(httpapi.NewHandler(o))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
-// tpCounted sends one request under a fresh counted request id (see
-// ltCounter) and returns the answer, the statements it ran and how long it
-// took.
-func tpCounted(t testing.TB, method, base, path string, body []byte, header map[string]string) (htResult, []string, time.Duration) {
-	t.Helper()
-	r, stmts, took, err := tpTryCounted(method, base, path, body, header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r, stmts, took
-}
-
-// tpTryCounted is tpCounted for a goroutine of its own.
-func tpTryCounted(method, base, path string, body []byte, header map[string]string) (htResult, []string, time.Duration, error) {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	id := ltCountPrefix + hex.EncodeToString(b[:])
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, base+path, rd)
-	if err != nil {
-		return htResult{}, nil, 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Request-Id", id)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return htResult{}, nil, 0, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	took := time.Since(start)
-	if err != nil {
-		return htResult{}, nil, 0, err
-	}
-	if got := resp.Header.Get("X-Request-Id"); got != id {
-		return htResult{}, nil, 0, fmt.Errorf("X-Request-Id %q, want %q", got, id)
-	}
-	return htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw}, ltHook.of(id), took, nil
-}
-
-// tpRequireRefused checks a refusal: status, a JSON GraphQL error body
-// with code, no data.
-func tpRequireRefused(t testing.TB, r htResult, status int, code string) gqlError {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("HTTP %d, want %d: %.300s", r.Status, status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/graphql-response+json") {
-		t.Fatalf("Content-Type %q", ct)
-	}
-	var out struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []gqlError      `json:"errors"`
-	}
-	if err := json.Unmarshal(r.Body, &out); err != nil {
-		t.Fatalf("body is not JSON: %.300s", r.Body)
-	}
-	if len(out.Errors) == 0 || out.Errors[0].Code() != code || strings.TrimSpace(out.Errors[0].Message) == "" {
-		t.Fatalf("errors %+v, want code %s", out.Errors, code)
-	}
-	if len(out.Data) > 0 {
-		t.Fatalf("a refused request has a data key: %.200s", out.Data)
-	}
-	return out.Errors[0]
-}
 
 // tpNested is `__type(name: "Prospect") { ofType { … { name } } }` with
 // depth fields on the longest path, the leaf included.
@@ -130,7 +32,7 @@ func tpNested(depth int) string {
 // GRAPHQL_VALIDATION_FAILED naming the limit, and not one SQL statement
 // runs for it (counted by dbtest.OnStatement, see TestListQueryCount).
 func TestQueryCost(t *testing.T) {
-	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
+	countStatements()
 	base := server(t)
 	a := newAPI(t)
 	c := a.createCampaign("EMAIL")
@@ -183,8 +85,8 @@ func TestQueryCost(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, stmts, took := tpCounted(t, http.MethodPost, base, "/graphql", htGQLBody(t, tc.query, tc.vars), htBearer(a.token))
-			e := tpRequireRefused(t, r, http.StatusOK, "GRAPHQL_VALIDATION_FAILED")
+			r, stmts, took := countedDo(t, http.MethodPost, base, "/graphql", htGQLBody(t, tc.query, tc.vars), htBearer(a.token))
+			e := requireRefused(t, r, http.StatusOK, "GRAPHQL_VALIDATION_FAILED")
 			if e.Extensions["limit"] != tc.limit || e.Extensions["max"] == nil {
 				t.Fatalf("extensions %v, want limit %q and its max: %s", e.Extensions, tc.limit, e.Message)
 			}
@@ -196,7 +98,7 @@ func TestQueryCost(t *testing.T) {
 			}
 		})
 	}
-	if n := mtSQLInt(t, `SELECT count(*) FROM campaigns WHERE name = ?`, costName); n != 0 {
+	if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE name = ?`, costName); n != 0 {
 		t.Fatalf("refused mutations created %d campaigns", n)
 	}
 
@@ -239,7 +141,7 @@ func TestQueryCost(t *testing.T) {
 			case !b.runs && (len(errs) == 0 || errs[0].Code() != "GRAPHQL_VALIDATION_FAILED" || errs[0].Extensions["limit"] != nil):
 				t.Fatalf("at the limit: HTTP %d errors %+v, want a plain validation error", r.Status, errs)
 			}
-			e := tpRequireRefused(t, htDo(t, http.MethodPost, base, "/graphql", htGQLBody(t, b.past, nil), htBearer(a.token)),
+			e := requireRefused(t, htDo(t, http.MethodPost, base, "/graphql", htGQLBody(t, b.past, nil), htBearer(a.token)),
 				http.StatusOK, "GRAPHQL_VALIDATION_FAILED")
 			if e.Extensions["limit"] != b.limit {
 				t.Fatalf("past the limit: %+v", e)
@@ -264,15 +166,15 @@ func TestQueryCost(t *testing.T) {
 	t.Run("a query within the limits runs, and is counted", func(t *testing.T) {
 		t.Parallel()
 		q := `query($c: UUID!) { campaign(id: $c) { id stats { total } prospects(limit: 200) { nodes { id } } } }`
-		r, stmts, _ := tpCounted(t, http.MethodPost, base, "/graphql", htGQLBody(t, q, map[string]any{"c": c}), htBearer(a.token))
+		r, stmts, _ := countedDo(t, http.MethodPost, base, "/graphql", htGQLBody(t, q, map[string]any{"c": c}), htBearer(a.token))
 		if r.Status != http.StatusOK || len(htErrors(t, r)) != 0 || len(stmts) == 0 {
 			t.Fatalf("HTTP %d, %d statements: %s", r.Status, len(stmts), r.Body)
 		}
 	})
 	t.Run("over GET too", func(t *testing.T) {
 		t.Parallel()
-		r, stmts, _ := tpCounted(t, http.MethodGet, base, "/graphql?query="+strings.ReplaceAll(tpNested(30), " ", "+"), nil, htBearer(a.token))
-		if e := tpRequireRefused(t, r, http.StatusOK, "GRAPHQL_VALIDATION_FAILED"); e.Extensions["limit"] != "depth" || len(stmts) != 0 {
+		r, stmts, _ := countedDo(t, http.MethodGet, base, "/graphql?query="+strings.ReplaceAll(tpNested(30), " ", "+"), nil, htBearer(a.token))
+		if e := requireRefused(t, r, http.StatusOK, "GRAPHQL_VALIDATION_FAILED"); e.Extensions["limit"] != "depth" || len(stmts) != 0 {
 			t.Fatalf("%+v, %d statements", e, len(stmts))
 		}
 	})
@@ -320,8 +222,8 @@ fragment TypeRef on __Type {
 // work as before.
 func TestIntrospectionSwitch(t *testing.T) {
 	t.Parallel()
-	off := tpServer(t, func(o *httpapi.Options) { o.DisableIntrospection = true })
-	on := tpServer(t, nil)
+	off := ownServer(t, func(o *httpapi.Options) { o.DisableIntrospection = true })
+	on := ownServer(t, nil)
 	a := newAPI(t)
 	typos := []struct{ name, query, hint string }{
 		{"field", `{ campaigns { totalCont } }`, `totalCount`},
@@ -353,7 +255,7 @@ func TestIntrospectionSwitch(t *testing.T) {
 		t.Run("refuses "+q, func(t *testing.T) {
 			t.Parallel()
 			r := htDo(t, http.MethodPost, off, "/graphql", htGQLBody(t, q, nil), htBearer(a.token))
-			e := tpRequireRefused(t, r, http.StatusOK, "GRAPHQL_VALIDATION_FAILED")
+			e := requireRefused(t, r, http.StatusOK, "GRAPHQL_VALIDATION_FAILED")
 			if !strings.Contains(e.Message, "introspection is disabled") || strings.Contains(string(r.Body), "email") {
 				t.Fatalf("HTTP %d %s", r.Status, r.Body)
 			}
@@ -385,7 +287,7 @@ func TestTransport(t *testing.T) {
 		big := htGQLBody(t, htCreateMutation, map[string]any{"in": map[string]any{"name": name, "channel": "EMAIL"},
 			"pad": strings.Repeat("x", httpapi.MaxBodyBytes)})
 		r := htDo(t, http.MethodPost, base, "/graphql", big, htBearer(a.token))
-		tpRequireRefused(t, r, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
+		requireRefused(t, r, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
 		// Without a Content-Length (chunked), the cap stops the reader.
 		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, base+"/graphql", io.MultiReader(bytes.NewReader(big)))
 		if err != nil {
@@ -399,7 +301,7 @@ func TestTransport(t *testing.T) {
 		}
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		tpRequireRefused(t, htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw}, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
+		requireRefused(t, htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw}, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
 		if n := htCampaignsNamed(t, name); n != 0 {
 			t.Fatalf("the refused mutation ran: %d", n)
 		}
@@ -442,7 +344,7 @@ func TestTransport(t *testing.T) {
 			h["Content-Type"] = ct
 			r := htDo(t, http.MethodPost, base, "/graphql",
 				htGQLBody(t, htCreateMutation, map[string]any{"in": map[string]any{"name": name, "channel": "EMAIL"}}), h)
-			tpRequireRefused(t, r, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")
+			requireRefused(t, r, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")
 			if n := htCampaignsNamed(t, name); n != 0 {
 				t.Fatalf("the refused mutation ran: %d", n)
 			}
@@ -466,7 +368,7 @@ func TestTransport(t *testing.T) {
 		name := "get-" + uuid.NewString()
 		q := fmt.Sprintf(`mutation { createCampaign(input: {name: %q, channel: EMAIL}) { campaign { id } } }`, name)
 		r := htDo(t, http.MethodGet, base, "/graphql?query="+strings.ReplaceAll(q, " ", "+"), nil, htBearer(a.token))
-		tpRequireRefused(t, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
+		requireRefused(t, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
 		if r.Header.Get("Allow") != "POST" {
 			t.Fatalf("Allow %q", r.Header.Get("Allow"))
 		}
@@ -494,8 +396,8 @@ func TestTransport(t *testing.T) {
 func TestCORS(t *testing.T) {
 	t.Parallel()
 	const app, dev, evil = "https://app.example.com", "http://localhost:5173", "https://evil.example.net"
-	base := tpServer(t, func(o *httpapi.Options) { o.CORSOrigins = []string{app, dev} })
-	extra := tpServer(t, func(o *httpapi.Options) {
+	base := ownServer(t, func(o *httpapi.Options) { o.CORSOrigins = []string{app, dev} })
+	extra := ownServer(t, func(o *httpapi.Options) {
 		o.CORSOrigins = []string{app}
 		o.CORSHeaders = []string{"X-Tenant-Id"}
 	})
@@ -664,10 +566,10 @@ func TestCORS(t *testing.T) {
 // requests, sent during the flood, all succeed; after Retry-After the
 // flooder is served again.
 func TestRateLimit(t *testing.T) {
-	ltHookOnce.Do(func() { dbtest.OnStatement(ltHook.record) })
+	countStatements()
 	t.Parallel()
 	const burst = 5
-	base := tpServer(t, func(o *httpapi.Options) { o.RateLimit = httpapi.RateLimit{RPS: 1, Burst: burst} })
+	base := ownServer(t, func(o *httpapi.Options) { o.RateLimit = httpapi.RateLimit{RPS: 1, Burst: burst} })
 	flooder, other := newAPI(t), newAPI(t)
 	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
 
@@ -690,7 +592,7 @@ func TestRateLimit(t *testing.T) {
 			defer wg.Done()
 			<-start
 			for i := 0; i < 15; i++ {
-				r, stmts, _, err := tpTryCounted(http.MethodPost, base, "/graphql", gql, htBearer(flooder.token))
+				r, stmts, _, err := tryCountedDo(http.MethodPost, base, "/graphql", gql, htBearer(flooder.token))
 				mu.Lock()
 				floods = append(floods, outcome{r, stmts, err})
 				mu.Unlock()
@@ -702,7 +604,7 @@ func TestRateLimit(t *testing.T) {
 		defer wg.Done()
 		<-start
 		for i := 0; i < burst; i++ {
-			r, stmts, _, err := tpTryCounted(http.MethodPost, base, "/graphql", gql, htBearer(other.token))
+			r, stmts, _, err := tryCountedDo(http.MethodPost, base, "/graphql", gql, htBearer(other.token))
 			mu.Lock()
 			others = append(others, outcome{r, stmts, err})
 			mu.Unlock()
@@ -723,7 +625,7 @@ func TestRateLimit(t *testing.T) {
 			served++
 		case http.StatusTooManyRequests:
 			limited++
-			tpRequireRefused(t, o.r, http.StatusTooManyRequests, "RATE_LIMITED")
+			requireRefused(t, o.r, http.StatusTooManyRequests, "RATE_LIMITED")
 			secs, err := strconv.Atoi(o.r.Header.Get("Retry-After"))
 			if err != nil || secs < 1 {
 				t.Fatalf("Retry-After %q", o.r.Header.Get("Retry-After"))
@@ -767,7 +669,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	// One token per 100 s: the bucket does not visibly refill during the
 	// test, however slow the machine.
 	const burst, rps = 3, 0.01
-	base := tpServer(t, func(o *httpapi.Options) { o.RateLimit = httpapi.RateLimit{RPS: rps, Burst: burst} })
+	base := ownServer(t, func(o *httpapi.Options) { o.RateLimit = httpapi.RateLimit{RPS: rps, Burst: burst} })
 	a := newAPI(t)
 	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
 	headers := []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"}
@@ -799,7 +701,7 @@ func TestRateLimitHeaders(t *testing.T) {
 		requireReset(t, r, i)
 	}
 	r := htDo(t, http.MethodPost, base, "/graphql", gql, htBearer(a.token))
-	tpRequireRefused(t, r, http.StatusTooManyRequests, "RATE_LIMITED")
+	requireRefused(t, r, http.StatusTooManyRequests, "RATE_LIMITED")
 	if num(t, r, "RateLimit-Limit") != burst || num(t, r, "RateLimit-Remaining") != 0 {
 		t.Fatalf("429: %v", r.Header)
 	}
