@@ -299,12 +299,12 @@ func (h *statementCounter) of(id string) []string {
 }
 
 var (
-	countOnce sync.Once
-	counter   = &statementCounter{stmts: map[string][]string{}}
+	countOnce   sync.Once
+	stmtCounter = &statementCounter{stmts: map[string][]string{}}
 )
 
 // countStatements starts counting the statements of counted requests.
-func countStatements() { countOnce.Do(func() { dbtest.OnStatement(counter.record) }) }
+func countStatements() { countOnce.Do(func() { dbtest.OnStatement(stmtCounter.record) }) }
 
 // countedID is a fresh request id the counter counts.
 func countedID() string {
@@ -325,7 +325,7 @@ func (a *api) counted(query string, vars map[string]any) (*response, []string) {
 	if got := r.Header.Get("X-Request-Id"); got != id {
 		a.t.Fatalf("X-Request-Id %q, want %q echoed", got, id)
 	}
-	return r, counter.of(id)
+	return r, stmtCounter.of(id)
 }
 
 // countedOK is counted for a document that must succeed.
@@ -364,7 +364,7 @@ func tryCountedDo(method, base, path string, body []byte, header map[string]stri
 	if got := r.Header.Get("X-Request-Id"); got != id {
 		return htResult{}, nil, 0, fmt.Errorf("X-Request-Id %q, want %q", got, id)
 	}
-	return r, counter.of(id), took, nil
+	return r, stmtCounter.of(id), took, nil
 }
 
 // lockedBuffer is a log sink safe for the server's goroutines.
@@ -383,4 +383,14 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func readyz(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

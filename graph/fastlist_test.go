@@ -7,13 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"roster/httpapi"
 )
 
 // TestFastListMatchesGqlgen holds the list fast path (graph/fastlist.go) to
@@ -41,7 +37,7 @@ func TestFastListMatchesGqlgen(t *testing.T) {
 		t.Fatalf("setup: %+v", res)
 	}
 	sqlExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, res.Prospects[3].ID)
-	cursor := ltList(t, a, c, ltArgs{"limit": 2}).Edges[1].Cursor
+	cursor := listPage(t, a, c, listArgs{"limit": 2}).Edges[1].Cursor
 
 	const all = `id campaignId email linkedinUrl firstName lastName company title phone location customFields status stage createdAt updatedAt`
 	cases := []struct {
@@ -113,53 +109,6 @@ func TestFastListMatchesGqlgen(t *testing.T) {
 			}
 		})
 	}
-}
-
-// fastServer is one handler of its own over the test database.
-type fastServer struct{ url string }
-
-func fastServers(t *testing.T) (fast, generic fastServer) {
-	return serverPair(t, func(o *httpapi.Options) { o.NoFastList = true })
-}
-
-// serverPair starts two handlers of their own over the test database: one
-// as the server runs, one with off applied to its options.
-func serverPair(t *testing.T, off func(*httpapi.Options)) (on, generic fastServer) {
-	t.Helper()
-	return fastServer{url: ownServer(t, nil)}, fastServer{url: ownServer(t, off)}
-}
-
-// post sends a request with a fixed request id (errors carry it) and
-// returns the raw body.
-func (s fastServer) post(t *testing.T, token string, body []byte) []byte {
-	t.Helper()
-	r := htDo(t, http.MethodPost, s.url, "/graphql", body,
-		map[string]string{"Authorization": "Bearer " + token, "X-Request-Id": "fastlist-compare"})
-	return append([]byte(fmt.Sprintf("HTTP %d ", r.Status)), r.Body...)
-}
-
-// served reads the fast path's counter from /metrics.
-func (s fastServer) served(t *testing.T) int {
-	t.Helper()
-	return s.counter(t, "roster_list_fast_path_total")
-}
-
-// counter reads a counter from /metrics.
-func (s fastServer) counter(t *testing.T, name string) int {
-	t.Helper()
-	return metricAt(t, s.url, name)
-}
-
-// metricAt reads a counter from the /metrics of the server at url.
-func metricAt(t testing.TB, url, name string) int {
-	t.Helper()
-	r := htDo(t, http.MethodGet, url, "/metrics", nil, nil)
-	m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(r.Body)
-	if m == nil {
-		t.Fatalf("no %s in /metrics", name)
-	}
-	n, _ := strconv.Atoi(string(m[1]))
-	return n
 }
 
 // TestDataWrittenAsIs: a data-only answer carries the executor's bytes as

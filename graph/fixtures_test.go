@@ -1,10 +1,15 @@
 package graph_test
 
+// The API's types as the tests read them, and the mutations and queries the
+// tests of several topics run (one helper each).
+
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // userError is a mutation payload's userError.
@@ -386,4 +391,137 @@ func requireNoErrors(t testing.TB, errs []userError) {
 	if len(errs) != 0 {
 		t.Fatalf("unexpected userErrors %+v", errs)
 	}
+}
+
+// createIDMutation is createCampaign asking for the id and codes alone.
+const createIDMutation = `mutation($in: CreateCampaignInput!) { createCampaign(input: $in) { campaign { id } userErrors { code } } }`
+
+// requireWroteNothing checks a refused payload: zero counts, empty lists,
+// and the roster (SQL and stats) as it was.
+func requireWroteNothing(t testing.TB, a *api, res addResult, campaignID string, rosterBefore int) {
+	t.Helper()
+	if res.Imported != 0 || res.Duplicates != 0 || len(res.Prospects) != 0 || len(res.DuplicateRows) != 0 {
+		t.Fatalf("refused payload has counts or lists: imported %d duplicates %d prospects %d duplicateRows %d",
+			res.Imported, res.Duplicates, len(res.Prospects), len(res.DuplicateRows))
+	}
+	if res.Prospects == nil || res.DuplicateRows == nil {
+		t.Fatalf("refused payload's lists must be empty lists, not null: %+v", res)
+	}
+	if n := rosterCount(t, campaignID); n != rosterBefore {
+		t.Fatalf("roster holds %d rows after a refused add, want %d", n, rosterBefore)
+	}
+	if got := campaignOf(t, a, campaignID).Stats["total"]; got != rosterBefore {
+		t.Fatalf("stats total %d after a refused add, want %d", got, rosterBefore)
+	}
+	requireStatsMatchRoster(t, campaignID)
+}
+
+// rowWant is an expected userError of a bad row.
+type rowWant struct {
+	index int
+	field string
+}
+
+// requireRowErrors checks the userErrors of a batch with bad rows: one
+// BAD_USER_INPUT per (row, field) wanted, with its index, its path and a
+// message naming the row, reported in row order.
+func requireRowErrors(t testing.TB, res addResult, want []rowWant) {
+	t.Helper()
+	if len(res.UserErrors) != len(want) {
+		t.Fatalf("got %d userErrors, want %d: %+v", len(res.UserErrors), len(want), res.UserErrors)
+	}
+	got := make([]rowWant, len(res.UserErrors))
+	for i, e := range res.UserErrors {
+		if e.Code != "BAD_USER_INPUT" {
+			t.Fatalf("userErrors[%d] code %s, want BAD_USER_INPUT: %+v", i, e.Code, e)
+		}
+		if e.Index == nil || len(e.Field) != 3 || e.Field[0] != "prospects" || e.Field[1] != strconv.Itoa(*e.Index) {
+			t.Fatalf("userErrors[%d] has index %v and field %v", i, e.Index, e.Field)
+		}
+		if !strings.Contains(e.Message, fmt.Sprintf("prospects[%d]", *e.Index)) {
+			t.Fatalf("userErrors[%d] message %q does not name prospects[%d]", i, e.Message, *e.Index)
+		}
+		if i > 0 && *e.Index < *res.UserErrors[i-1].Index {
+			t.Fatalf("userErrors are not in row order: %+v", res.UserErrors)
+		}
+		got[i] = rowWant{*e.Index, e.Field[2]}
+	}
+	cmp := func(x, y rowWant) int {
+		if x.index != y.index {
+			return x.index - y.index
+		}
+		return strings.Compare(x.field, y.field)
+	}
+	want = slices.Clone(want)
+	slices.SortFunc(got, cmp)
+	slices.SortFunc(want, cmp)
+	if !slices.Equal(got, want) {
+		t.Fatalf("userErrors at %v, want %v (%+v)", got, want, res.UserErrors)
+	}
+}
+
+type updateResult struct {
+	Prospect   *prospect   `json:"prospect"`
+	UserErrors []userError `json:"userErrors"`
+}
+
+const updateMutation = `mutation($c: UUID!, $id: UUID!, $in: ProspectPatch!) {
+	updateProspect(campaignId: $c, id: $id, input: $in) {
+		prospect { ` + prospectFields + ` } userErrors { code message field index } } }`
+
+// patchProspect runs updateProspect with the patch as a variable, so that a key
+// absent from in is omitted and a key holding nil is an explicit null.
+func patchProspect(a *api, c, id string, in map[string]any) updateResult {
+	a.t.Helper()
+	var out struct {
+		UpdateProspect updateResult `json:"updateProspect"`
+	}
+	a.query(updateMutation, map[string]any{"c": c, "id": id, "in": in}, &out)
+	return out.UpdateProspect
+}
+
+// requireUTC checks an RFC 3339 timestamp in UTC and returns it.
+func requireUTC(t testing.TB, what, s string) time.Time {
+	t.Helper()
+	ts, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("%s %q is not RFC 3339: %v", what, s, err)
+	}
+	if !strings.HasSuffix(s, "Z") || ts.Location() != time.UTC {
+		t.Fatalf("%s %q is not in UTC", what, s)
+	}
+	if ts.IsZero() || ts.Year() < 2000 {
+		t.Fatalf("%s %q is not a real time", what, s)
+	}
+	return ts
+}
+
+var statKeys = []string{"total", "pending", "sent", "connectionSent", "connected", "messageSent",
+	"replied", "bounced", "completed", "timedOut", "cancelled", "inFlight", "terminal"}
+
+func requireAllPending(t testing.TB, got map[string]int, total int) {
+	t.Helper()
+	for _, k := range statKeys {
+		want := 0
+		if k == "total" || k == "pending" {
+			want = total
+		}
+		if v, ok := got[k]; !ok || v != want {
+			t.Fatalf("stats %v: %s = %d, want %d (all PENDING)", got, k, v, want)
+		}
+	}
+}
+
+// addIDs adds rows that must all be imported and returns their ids.
+func addIDs(a *api, c string, rows ...map[string]any) []string {
+	a.t.Helper()
+	res := a.add(c, rows, false)
+	if len(res.UserErrors) > 0 || res.Imported != len(rows) {
+		a.t.Fatalf("add: imported %d of %d, %+v", res.Imported, len(rows), res.UserErrors)
+	}
+	ids := make([]string, len(res.Prospects))
+	for i, p := range res.Prospects {
+		ids[i] = p.ID
+	}
+	return ids
 }

@@ -1,12 +1,18 @@
 package graph_test
 
+// The test binary's PostgreSQL (TestMain), the servers the tests run against,
+// and the client identity (api).
+
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -94,4 +100,51 @@ func asSubject(t testing.TB, sub string) *api {
 		t.Fatal(err)
 	}
 	return &api{t: t, url: server(t), sub: sub, token: tok}
+}
+
+// fastServer is one handler of its own over the test database.
+type fastServer struct{ url string }
+
+func fastServers(t *testing.T) (fast, generic fastServer) {
+	return serverPair(t, func(o *httpapi.Options) { o.NoFastList = true })
+}
+
+// serverPair starts two handlers of their own over the test database: one
+// as the server runs, one with off applied to its options.
+func serverPair(t *testing.T, off func(*httpapi.Options)) (on, generic fastServer) {
+	t.Helper()
+	return fastServer{url: ownServer(t, nil)}, fastServer{url: ownServer(t, off)}
+}
+
+// post sends a request with a fixed request id (errors carry it) and
+// returns the raw body.
+func (s fastServer) post(t *testing.T, token string, body []byte) []byte {
+	t.Helper()
+	r := htDo(t, http.MethodPost, s.url, "/graphql", body,
+		map[string]string{"Authorization": "Bearer " + token, "X-Request-Id": "fastlist-compare"})
+	return append([]byte(fmt.Sprintf("HTTP %d ", r.Status)), r.Body...)
+}
+
+// served reads the fast path's counter from /metrics.
+func (s fastServer) served(t *testing.T) int {
+	t.Helper()
+	return s.counter(t, "roster_list_fast_path_total")
+}
+
+// counter reads a counter from /metrics.
+func (s fastServer) counter(t *testing.T, name string) int {
+	t.Helper()
+	return metricAt(t, s.url, name)
+}
+
+// metricAt reads a counter from the /metrics of the server at url.
+func metricAt(t testing.TB, url, name string) int {
+	t.Helper()
+	r := htDo(t, http.MethodGet, url, "/metrics", nil, nil)
+	m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(r.Body)
+	if m == nil {
+		t.Fatalf("no %s in /metrics", name)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
 }

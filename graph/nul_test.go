@@ -4,7 +4,6 @@ package graph_test
 // NUL in any text, in any string or key of custom fields, or in a campaign's
 // name is a BAD_USER_INPUT userError naming the field, and nothing is
 // written; a NUL makes the other identity invalid, so it is left out.
-// Helpers here are prefixed "nul".
 
 import (
 	"context"
@@ -58,7 +57,7 @@ func (p *nulPath) requireTypedUsed(t *testing.T, before int) {
 // in prospects[index].field.
 func nulRequireRowError(t testing.TB, res addResult, index int, field string) {
 	t.Helper()
-	apRequireRowErrors(t, res, []apWant{{index, field}})
+	requireRowErrors(t, res, []rowWant{{index, field}})
 	if msg := res.UserErrors[0].Message; !strings.Contains(msg, fmt.Sprintf("prospects[%d].%s contains a NUL character", index, field)) {
 		t.Fatalf("message %q does not say prospects[%d].%s contains a NUL character", msg, index, field)
 	}
@@ -126,7 +125,7 @@ func TestAddProspectsNUL(t *testing.T) {
 						if res.DryRun != dry {
 							t.Fatalf("dryRun %v, want %v", res.DryRun, dry)
 						}
-						apRequireWroteNothing(t, a, res, id, 1)
+						requireWroteNothing(t, a, res, id, 1)
 					}
 					if res := a.add(id, rows[:3], false); res.Imported != 2 || res.Duplicates != 1 {
 						t.Fatalf("the batch without its bad row: %+v", res)
@@ -150,8 +149,8 @@ func TestAddProspectsNUL(t *testing.T) {
 			{"email": "e@example.com", "company": strings.Repeat("c", 501)},
 		}
 		res := a.add(id, rows, false)
-		apRequireRowErrors(t, res, []apWant{{1, "title"}, {3, "customFields"}, {4, "company"}})
-		apRequireWroteNothing(t, a, res, id, 1)
+		requireRowErrors(t, res, []rowWant{{1, "title"}, {3, "customFields"}, {4, "company"}})
+		requireWroteNothing(t, a, res, id, 1)
 	})
 }
 
@@ -251,9 +250,9 @@ func TestUpdateProspectNUL(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t)
-			c, p, _ := mtUpdateFixture(a, tc.channel)
+			c, p, _ := updateFixture(a, tc.channel)
 			before := ownerSnapshot(t, a.sub)
-			res := mtUpdate(a, c, p.ID, tc.in)
+			res := patchProspect(a, c, p.ID, tc.in)
 			e := requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", tc.field)
 			if want := "input." + tc.field + " contains a NUL character"; !strings.Contains(e.Message, want) {
 				t.Fatalf("message %q does not say %q", e.Message, want)
@@ -267,10 +266,10 @@ func TestUpdateProspectNUL(t *testing.T) {
 			requireUnchanged(t, a.sub, before)
 			requireStatsMatchRoster(t, c)
 			if got := getProspect(a, c, p.ID); !nulSameProspect(got, &p) {
-				t.Fatalf("prospect after the refused patch %+v, want %+v", mtProfile(got), mtProfile(&p))
+				t.Fatalf("prospect after the refused patch %+v, want %+v", profileOf(got), profileOf(&p))
 			}
 			// The prospect takes a valid update afterwards.
-			res = mtUpdate(a, c, p.ID, map[string]any{"firstName": "After", "customFields": map[string]any{"after": true}})
+			res = patchProspect(a, c, p.ID, map[string]any{"firstName": "After", "customFields": map[string]any{"after": true}})
 			requireNoErrors(t, res.UserErrors)
 			if res.Prospect == nil || deref(res.Prospect.FirstName) != "After" || res.Prospect.CustomFields["after"] != true ||
 				res.Prospect.CustomFields["keep"] != "k" {
@@ -285,7 +284,7 @@ func nulSameProspect(a, b *prospect) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	x, y := mtProfile(a), mtProfile(b)
+	x, y := profileOf(a), profileOf(b)
 	for k, v := range x {
 		if y[k] != v {
 			return false
@@ -360,7 +359,7 @@ func TestUpdateProspectKeepsBackslashU0000(t *testing.T) {
 				{map[string]any{"customFields": map[string]any{"added": six}}, true},
 				{map[string]any{"lastName": six}, true},
 			} {
-				r := mtUpdate(a, c, id, u.patch)
+				r := patchProspect(a, c, id, u.patch)
 				requireNoErrors(t, r.UserErrors)
 				requireSix(r.Prospect, u.added)
 			}

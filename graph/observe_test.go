@@ -1,5 +1,8 @@
 package graph_test
 
+// Observability: one structured log line per request, the request id echoed
+// and logged, and /metrics.
+
 import (
 	"encoding/json"
 	"io"
@@ -91,4 +94,47 @@ func TestMetrics(t *testing.T) {
 	if v := value(`go_sql_max_open_connections{db_name="roster"}`); v < 1 {
 		t.Errorf("database pool gauge %v", v)
 	}
+}
+
+func TestHTTPRequestID(t *testing.T) {
+	t.Parallel()
+	base := server(t)
+	a := newAPI(t)
+	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
+	for _, tc := range []struct {
+		name, method, path string
+		body               []byte
+		token              bool
+	}{
+		{"graphql", http.MethodPost, "/graphql", gql, true},
+		{"graphql refused", http.MethodPost, "/graphql", gql, false},
+		{"healthz", http.MethodGet, "/healthz", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := map[string]string{"X-Request-Id": "client-req.42:abc_DEF"}
+			if tc.token {
+				h["Authorization"] = "Bearer " + a.token
+			}
+			r := htDo(t, tc.method, base, tc.path, tc.body, h)
+			if got := r.Header.Get("X-Request-Id"); got != "client-req.42:abc_DEF" {
+				t.Fatalf("X-Request-Id = %q, want the client's", got)
+			}
+			// Without one, the server makes one up.
+			delete(h, "X-Request-Id")
+			r = htDo(t, tc.method, base, tc.path, tc.body, h)
+			if r.Header.Get("X-Request-Id") == "" {
+				t.Fatal("no X-Request-Id")
+			}
+		})
+	}
+	t.Run("an unsafe one is replaced", func(t *testing.T) {
+		t.Parallel()
+		for _, bad := range []string{"has space", strings.Repeat("x", 200), "<script>"} {
+			r := htDo(t, http.MethodGet, base, "/healthz", nil, map[string]string{"X-Request-Id": bad})
+			if got := r.Header.Get("X-Request-Id"); got == "" || got == bad {
+				t.Fatalf("X-Request-Id %q for %q", got, bad)
+			}
+		}
+	})
 }

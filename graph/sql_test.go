@@ -1,16 +1,17 @@
 package graph_test
 
+// The tests' direct reads and writes of the database: what the API cannot
+// say (the kept stats, a whole owner's rows) and what the sending engine,
+// not the API, writes.
+
 import (
 	"context"
 	"encoding/json"
 	"maps"
-	"roster/db/dbtest"
 	"testing"
-)
 
-// The tests' direct reads and writes of the database: what the API cannot
-// say (the kept stats, a whole owner's rows) and what the sending engine,
-// not the API, writes.
+	"roster/db/dbtest"
+)
 
 // sqlInt is a query's one integer.
 func sqlInt(t testing.TB, query string, args ...any) int {
@@ -103,4 +104,10 @@ func requireStatsMatchRoster(t testing.TB, campaignID string) {
 	if len(kept) != 11 || !maps.Equal(kept, counted) {
 		t.Fatalf("stats %v do not match the roster %v", kept, counted)
 	}
+}
+
+// campaignsNamed is the number of campaigns named name, whoever owns them.
+func campaignsNamed(t testing.TB, name string) int {
+	t.Helper()
+	return sqlInt(t, `SELECT count(*) FROM campaigns WHERE name = ?`, name)
 }
