@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"roster/auth"
-
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+
+	"roster/auth"
 )
 
 // requireUnauthenticated checks the 401 of SPEC §3, body shape included,

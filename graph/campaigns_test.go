@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"roster/db/dbtest"
-
 	"github.com/google/uuid"
+
+	"roster/db/dbtest"
 )
 
 func TestCreateCampaignRejectsBadNames(t *testing.T) {
@@ -26,19 +26,29 @@ func TestCreateCampaignRejectsBadNames(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			a := newAPI(t)
-			for _, ch := range []string{"EMAIL", "LINKEDIN"} {
-				res := a.create(tc.value, ch)
-				requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "name")
-				if res.Campaign != nil {
-					t.Fatalf("a campaign came back with the userError: %+v", res.Campaign)
-				}
-			}
-			if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
-				t.Fatalf("%d campaigns were created", n)
-			}
+			requireNameRefused(t, tc.value)
 		})
 	}
+}
+
+// requireNameRefused creates a campaign named name on each channel, as a
+// subject of its own: each is one BAD_USER_INPUT at input.name and no
+// campaign, and none is created. It returns the userErrors.
+func requireNameRefused(t *testing.T, name string) []userError {
+	t.Helper()
+	a := newAPI(t)
+	var errs []userError
+	for _, ch := range []string{"EMAIL", "LINKEDIN"} {
+		res := a.create(name, ch)
+		errs = append(errs, requireOneError(t, res.UserErrors, "BAD_USER_INPUT", "input", "name"))
+		if res.Campaign != nil {
+			t.Fatalf("a campaign came back with the userError: %+v", res.Campaign)
+		}
+	}
+	if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 0 {
+		t.Fatalf("%d campaigns were created", n)
+	}
+	return errs
 }
 
 func TestCreateCampaign(t *testing.T) {

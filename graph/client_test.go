@@ -30,6 +30,9 @@ type htResult struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// ContentLength and TransferEncoding are how the body was framed.
+	ContentLength    int64
+	TransferEncoding []string
 }
 
 // tryDo sends one request to base+path (body nil means none, and a body is
@@ -64,7 +67,8 @@ func tryRoundTrip(req *http.Request) (htResult, error) {
 	if err != nil {
 		return htResult{}, err
 	}
-	return htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw}, nil
+	return htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw,
+		ContentLength: resp.ContentLength, TransferEncoding: resp.TransferEncoding}, nil
 }
 
 // htDo sends one request to base+path; body nil means none.
@@ -144,24 +148,26 @@ func decode(r htResult) (*response, error) {
 	return out, nil
 }
 
-// htErrors decodes a GraphQL error body.
-func htErrors(t testing.TB, r htResult) []gqlError {
+// htResponse decodes a GraphQL answer.
+func htResponse(t testing.TB, r htResult) *response {
 	t.Helper()
 	out, err := decode(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out.Errors
+	return out
+}
+
+// htErrors decodes a GraphQL error body.
+func htErrors(t testing.TB, r htResult) []gqlError {
+	t.Helper()
+	return htResponse(t, r).Errors
 }
 
 // send sends req and decodes its GraphQL answer.
 func send(t testing.TB, req *http.Request) *response {
 	t.Helper()
-	out, err := decode(roundTrip(t, req))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return htResponse(t, roundTrip(t, req))
 }
 
 // post is the one GraphQL POST: the document as a's subject, with header's
@@ -387,10 +393,5 @@ func (b *lockedBuffer) String() string {
 
 func readyz(t *testing.T, url string) int {
 	t.Helper()
-	resp, err := http.Get(url + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return htDo(t, http.MethodGet, url, "/readyz", nil, nil).Status
 }

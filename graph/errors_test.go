@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"roster/auth"
 	"roster/db"
 	"roster/db/dbtest"
 	"roster/httpapi"
-
-	"github.com/google/uuid"
 )
 
 // TestHTTPInternalErrorsDoNotLeak serves the real handler over a closed

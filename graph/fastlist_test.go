@@ -2,10 +2,8 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -123,15 +121,8 @@ func TestDataWrittenAsIs(t *testing.T) {
 	a.add(c, []map[string]any{{"email": "x@x.com", "company": "<script>&</script> \u2028 x", "customFields": map[string]any{"h": "<b>"}}}, false)
 	body, _ := json.Marshal(map[string]any{"query": `query($c: UUID!) { prospects(campaignId: $c) { nodes { company customFields } } }`,
 		"variables": map[string]any{"c": c}})
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res := htDo(t, http.MethodPost, a.url, "/graphql", body, htBearer(a.token))
+	raw := res.Body
 	if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
 		t.Fatalf("X-Content-Type-Options %q", got)
 	}
@@ -149,15 +140,8 @@ func TestDataWrittenAsIs(t *testing.T) {
 		rows[i] = map[string]any{"email": fmt.Sprintf("long%d@x.com", i), "company": strings.Repeat("c", 200)}
 	}
 	a.add(c, rows, false)
-	req, _ = http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ = io.ReadAll(res.Body)
+	res = htDo(t, http.MethodPost, a.url, "/graphql", body, htBearer(a.token))
+	raw = res.Body
 	if len(raw) < 10_000 || res.ContentLength != int64(len(raw)) || len(res.TransferEncoding) != 0 {
 		t.Fatalf("Content-Length %d, Transfer-Encoding %v for %d bytes: want the length, not chunks", res.ContentLength, res.TransferEncoding, len(raw))
 	}

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"roster/graph"
 	"roster/httpapi"
-
-	"github.com/google/uuid"
 )
 
 func TestHTTPComplexity(t *testing.T) {

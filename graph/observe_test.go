@@ -5,7 +5,6 @@ package graph_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -22,11 +21,8 @@ func TestRequestLog(t *testing.T) {
 	a.url = url
 	c := a.createCampaign("EMAIL")
 	body := `{"query":"query Roster($c: UUID!) { prospects(campaignId: $c, page: 0) { totalCount } }","variables":{"c":"` + c + `"}}`
-	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	req.Header.Set("X-Request-Id", "log-test-"+c)
-	if r := send(t, req); len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" {
+	if r := htResponse(t, htDo(t, http.MethodPost, url, "/graphql", []byte(body),
+		map[string]string{"Authorization": "Bearer " + a.token, "X-Request-Id": "log-test-" + c})); len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" {
 		t.Fatalf("want one BAD_USER_INPUT error, got %+v", r.Errors)
 	}
 	var line map[string]any
@@ -64,13 +60,7 @@ func TestMetrics(t *testing.T) {
 	a.add(c, emails("m3@x.com"), true) // a dry run counts nothing
 	a.do(`{ prospects(campaignId: "`+c+`", limit: 0) { totalCount } }`, nil)
 
-	resp, err := http.Get(url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	text := string(raw)
+	text := string(htDo(t, http.MethodGet, url, "/metrics", nil, nil).Body)
 	value := func(series string) float64 {
 		m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(text)
 		if m == nil {

@@ -13,24 +13,26 @@ import (
 	"roster/db/dbtest"
 )
 
+// sqlScan is a query's one value.
+func sqlScan[T any](t testing.TB, query string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := dbtest.DB(t).QueryRowContext(context.Background(), query, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
+
 // sqlInt is a query's one integer.
 func sqlInt(t testing.TB, query string, args ...any) int {
 	t.Helper()
-	var n int
-	if err := dbtest.DB(t).QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
+	return sqlScan[int](t, query, args...)
 }
 
 // sqlString is a query's one text.
 func sqlString(t testing.TB, query string, args ...any) string {
 	t.Helper()
-	var s string
-	if err := dbtest.DB(t).QueryRowContext(context.Background(), query, args...).Scan(&s); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return s
+	return sqlScan[string](t, query, args...)
 }
 
 // sqlJSON is a query's one JSON object of counts.

@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"roster/db/dbtest"
-
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"roster/db/dbtest"
 )
 
 // statsKey is a status's key in CampaignStats.

@@ -42,13 +42,7 @@ func TestTransport(t *testing.T) {
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+a.token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		requireRefused(t, htResult{Status: resp.StatusCode, Header: resp.Header, Body: raw}, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
+		requireRefused(t, roundTrip(t, req), http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
 		if n := campaignsNamed(t, name); n != 0 {
 			t.Fatalf("the refused mutation ran: %d", n)
 		}
