@@ -182,12 +182,13 @@ func TestMarksMetrics(t *testing.T) {
 	}
 	// The first deep page walks and has the marks read in the background;
 	// a later one is found from them.
-	for deadline := time.Now().Add(10 * time.Second); metric("roster_list_marked_pages_total") == pages; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no deep page was found from the marks within 10 s")
+	waitUntil(t, 10*time.Second, "a deep page found from the marks", func() bool {
+		if metric("roster_list_marked_pages_total") != pages {
+			return true
 		}
 		deep()
-	}
+		return false
+	})
 	if got := metric("roster_list_marks_reads_total"); got <= reads {
 		t.Fatalf("roster_list_marks_reads_total %d, was %d", got, reads)
 	}

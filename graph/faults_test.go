@@ -97,30 +97,33 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(300 * time.Millisecond)
+	// The load runs before, during and after the restart: the test moves on
+	// once the workers have done something in each phase, not after a
+	// fixed time.
+	locked := func(f func() bool) func() bool {
+		return func() bool { mu.Lock(); defer mu.Unlock(); return f() }
+	}
+	waitUntil(t, 10*time.Second, "an add under load before the restart", locked(func() bool { return len(succeeded) > 0 }))
 	if err := pg.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	if got := readyz(t, url); got != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the database down: %d, want 503", got)
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitUntil(t, 10*time.Second, "an add failing with the database down", locked(func() bool { return failures["add"] > 0 }))
 	if err := pg.Restart(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	tried := len(attempted)
+	mu.Unlock()
+	waitUntil(t, 10*time.Second, "adds under load after the restart", locked(func() bool { return len(attempted) >= tried+3 }))
 	stop.Store(true)
 	wg.Wait()
 
 	// The pool recovers on its own: a few calls may still meet a
 	// connection that died with the old server, then all succeed.
-	deadline := time.Now().Add(15 * time.Second)
-	for readyz(t, url) != http.StatusOK {
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz never came back")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitUntil(t, 15*time.Second, "/readyz coming back", func() bool { return readyz(t, url) == http.StatusOK })
 	for i := range 5 {
 		if res, err := a.tryAdd(c, emails(fmt.Sprintf("after%d@x.com", i)), false); err != nil || res.Imported != 1 {
 			t.Fatalf("an add after the restart: %v %+v", err, res.UserErrors)
@@ -211,11 +214,7 @@ func TestAddAnswersWhatCommitted(t *testing.T) {
 			}()
 			h := gate.Stopped(t)
 			defer h.CloseServer()
-			for deadline := time.Now().Add(10 * time.Second); rosterCount(t, c) != len(rows); time.Sleep(5 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatal("the batch never committed")
-				}
-			}
+			waitUntil(t, 10*time.Second, "the batch's commit", func() bool { return rosterCount(t, c) == len(rows) })
 			tc.act(t, h)
 			got := <-done
 			if got.err != nil || got.res.Imported != len(rows) || len(got.res.Prospects) != len(rows) {

@@ -148,3 +148,17 @@ func metricAt(t testing.TB, url, name string) int {
 	n, _ := strconv.Atoi(string(m[1]))
 	return n
 }
+
+// waitUntil polls cond, every few milliseconds, until it holds; past
+// within it fails the test with "what never happened". It waits on what
+// another process or goroutine does (a commit, a restart, a background
+// read), never on the time itself: a test that needs time to pass moves a
+// clock the code lets it set (httpapi.Options.RateLimitClock).
+func waitUntil(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never happened within %v", what, within)
+		}
+	}
+}

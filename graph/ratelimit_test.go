@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,12 +18,18 @@ import (
 // TestRateLimit: one subject's flood gets 429 with Retry-After and
 // RATE_LIMITED, before any statement runs, while another subject's
 // requests, sent during the flood, all succeed; after Retry-After the
-// flooder is served again.
+// flooder is served again. The buckets' clock is the test's: it stands
+// still during the flood and moves on by Retry-After after it.
 func TestRateLimit(t *testing.T) {
 	countStatements()
 	t.Parallel()
 	const burst = 5
-	base := ownServer(t, func(o *httpapi.Options) { o.RateLimit = httpapi.RateLimit{RPS: 1, Burst: burst} })
+	var clock atomic.Int64 // nanoseconds past the epoch
+	clock.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	base := ownServer(t, func(o *httpapi.Options) {
+		o.RateLimit = httpapi.RateLimit{RPS: 1, Burst: burst}
+		o.RateLimitClock = func() time.Time { return time.Unix(0, clock.Load()) }
+	})
 	flooder, other := newAPI(t), newAPI(t)
 	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
 
@@ -91,7 +98,8 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("HTTP %d %s", o.r.Status, o.r.Body)
 		}
 	}
-	// 60 requests in a few seconds at 1 a second after a burst of 5.
+	// 60 requests while the clock stands still, at 1 a second after a
+	// burst of 5.
 	if limited < 30 || served < burst {
 		t.Fatalf("%d served, %d limited", served, limited)
 	}
@@ -100,7 +108,7 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("the other subject's request: HTTP %d %s", o.r.Status, o.r.Body)
 		}
 	}
-	time.Sleep(time.Duration(retry) * time.Second)
+	clock.Add(int64(time.Duration(retry) * time.Second))
 	if r := htDo(t, http.MethodPost, base, "/graphql", gql, htBearer(flooder.token)); r.Status != http.StatusOK {
 		t.Fatalf("after Retry-After: HTTP %d %s", r.Status, r.Body)
 	}
