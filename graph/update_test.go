@@ -43,12 +43,15 @@ var textFields = []string{"firstName", "lastName", "company", "title", "phone", 
 
 const fixtureCustomFields = `{"a": 1, "keep": "k", "nested": {"x": 1, "y": 2}}`
 
-// updateFixture makes a DRAFT campaign of the channel with two
-// prospects: the target, every field set, and another one. The target's
+// updateFixture makes a DRAFT campaign of the channel (EMAIL when
+// empty) with two prospects: the target, every field set, and another one. The target's
 // updated_at is set far in the past so that an update visibly moves it.
 func updateFixture(a *api, channel string) (c string, target, other prospect) {
 	t := a.t
 	t.Helper()
+	if channel == "" {
+		channel = "EMAIL"
+	}
 	var cf map[string]any
 	_ = json.Unmarshal([]byte(fixtureCustomFields), &cf)
 	full := map[string]any{
@@ -189,12 +192,8 @@ func TestUpdateProspect(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			channel := tc.channel
-			if channel == "" {
-				channel = "EMAIL"
-			}
 			a := newAPI(t)
-			c, before, other := updateFixture(a, channel)
+			c, before, other := updateFixture(a, tc.channel)
 			statsBefore := sqlString(t, `SELECT stats::text FROM campaigns WHERE id = ?`, c)
 
 			res := patchProspect(a, c, before.ID, tc.in)
@@ -301,12 +300,8 @@ func TestUpdateProspectRejected(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			channel := tc.channel
-			if channel == "" {
-				channel = "EMAIL"
-			}
 			a := newAPI(t)
-			c, p, _ := updateFixture(a, channel)
+			c, p, _ := updateFixture(a, tc.channel)
 			before := ownerSnapshot(t, a.sub)
 			res := patchProspect(a, c, p.ID, tc.in)
 			requireOneError(t, res.UserErrors, tc.code, tc.field...)
