@@ -71,6 +71,19 @@ func shutdownDuringAdd(t *testing.T, grace time.Duration, commits bool) {
 	if _, err := holder.ExecContext(ctx, "SELECT 1 FROM campaigns WHERE id = ? FOR UPDATE", c.ID); err != nil {
 		t.Fatal(err)
 	}
+	var holderPID int
+	if err := holder.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&holderPID); err != nil {
+		t.Fatal(err)
+	}
+	// waiting is how many backends wait on the holder's lock: the add's,
+	// while it is in flight.
+	waiting := func() int {
+		var n int
+		if err := bdb.QueryRowContext(ctx, "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))", holderPID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	var rows strings.Builder
 	for i := range 1000 {
 		if i > 0 {
@@ -94,13 +107,10 @@ func shutdownDuringAdd(t *testing.T, grace time.Duration, commits bool) {
 		b, _ := io.ReadAll(resp.Body)
 		addDone <- string(b)
 	}()
-	time.Sleep(200 * time.Millisecond) // the add is now waiting on the lock
+	waitFor(t, "the add waiting on the lock", func() bool { return waiting() == 1 })
 
 	cancel() // SIGTERM
-	deadline := time.Now().Add(400 * time.Millisecond)
-	for !draining.Load() && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "the server draining", draining.Load)
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {
 		t.Fatalf("/readyz during the drain: %v", err)
@@ -110,11 +120,14 @@ func shutdownDuringAdd(t *testing.T, grace time.Duration, commits bool) {
 		t.Fatalf("/readyz during the drain: %d, want 503", resp.StatusCode)
 	}
 
-	time.Sleep(700 * time.Millisecond) // past the delay: the listener is closed
-	if conn, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
-		conn.Close()
-		t.Error("a new connection was accepted after the drain delay")
-	}
+	// Past the delay the listener is closed.
+	waitFor(t, "the listener closing after the drain delay", func() bool {
+		conn, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+		if err == nil {
+			conn.Close()
+		}
+		return err != nil
+	})
 	if !commits {
 		// runHTTP gives up on the add after its grace period: the
 		// connection is closed, the request's context ends, and the
@@ -128,8 +141,11 @@ func shutdownDuringAdd(t *testing.T, grace time.Duration, commits bool) {
 			t.Fatal("runHTTP did not return after its grace period")
 		}
 		<-addDone
+		// The add's statement is cancelled, so it no longer waits on the
+		// lock: a (wrongly) surviving add would still wait, and commit
+		// once the lock is released.
+		waitFor(t, "the cut-off add's statement cancelled", func() bool { return waiting() == 0 })
 		_ = holder.Rollback()
-		time.Sleep(300 * time.Millisecond) // let a (wrongly) surviving add commit, if it would
 		var n int
 		if err := bdb.QueryRowContext(ctx, "SELECT count(*) FROM prospects WHERE campaign_id = ?", c.ID).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%d rows after the cut-off add (%v), want none", n, err)
@@ -156,5 +172,16 @@ func shutdownDuringAdd(t *testing.T, grace time.Duration, commits bool) {
 	var n int
 	if err := bdb.QueryRowContext(ctx, "SELECT count(*) FROM prospects WHERE campaign_id = ?", c.ID).Scan(&n); err != nil || n != 1000 {
 		t.Fatalf("%d rows after the shutdown (%v), want the whole batch", n, err)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after 10 s: it waits
+// on what the server or the database does, not on the time passing.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never happened", what)
+		}
 	}
 }

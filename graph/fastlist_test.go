@@ -2,23 +2,12 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
-	"roster/httpapi"
 )
 
 // TestFastListMatchesGqlgen holds the list fast path (graph/fastlist.go) to
@@ -45,8 +34,8 @@ func TestFastListMatchesGqlgen(t *testing.T) {
 	if res.Imported != 5 {
 		t.Fatalf("setup: %+v", res)
 	}
-	ltExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, res.Prospects[3].ID)
-	cursor := ltList(t, a, c, ltArgs{"limit": 2}).Edges[1].Cursor
+	sqlExec(t, `UPDATE prospects SET status = 'bounced' WHERE id = ?`, res.Prospects[3].ID)
+	cursor := listPage(t, a, c, listArgs{"limit": 2}).Edges[1].Cursor
 
 	const all = `id campaignId email linkedinUrl firstName lastName company title phone location customFields status stage createdAt updatedAt`
 	cases := []struct {
@@ -120,65 +109,6 @@ func TestFastListMatchesGqlgen(t *testing.T) {
 	}
 }
 
-// fastServer is one handler of its own over the test database.
-type fastServer struct{ url string }
-
-func fastServers(t *testing.T) (fast, generic fastServer) {
-	return serverPair(t, func(o *httpapi.Options) { o.NoFastList = true })
-}
-
-// serverPair starts two handlers of their own over the test database: one
-// as the server runs, one with off applied to its options.
-func serverPair(t *testing.T, off func(*httpapi.Options)) (on, generic fastServer) {
-	t.Helper()
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(o httpapi.Options) fastServer {
-		srv := httptest.NewServer(httpapi.NewHandler(o))
-		t.Cleanup(srv.Close)
-		return fastServer{url: srv.URL}
-	}
-	o := httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	on = start(o)
-	off(&o)
-	return on, start(o)
-}
-
-// post sends a request with a fixed request id (errors carry it) and
-// returns the raw body.
-func (s fastServer) post(t *testing.T, token string, body []byte) []byte {
-	t.Helper()
-	r := htDo(t, http.MethodPost, s.url, "/graphql", body,
-		map[string]string{"Authorization": "Bearer " + token, "X-Request-Id": "fastlist-compare"})
-	return append([]byte(fmt.Sprintf("HTTP %d ", r.Status)), r.Body...)
-}
-
-// served reads the fast path's counter from /metrics.
-func (s fastServer) served(t *testing.T) int {
-	t.Helper()
-	return s.counter(t, "roster_list_fast_path_total")
-}
-
-// counter reads a counter from /metrics.
-func (s fastServer) counter(t *testing.T, name string) int {
-	t.Helper()
-	return metricAt(t, s.url, name)
-}
-
-// metricAt reads a counter from the /metrics of the server at url.
-func metricAt(t testing.TB, url, name string) int {
-	t.Helper()
-	r := htDo(t, http.MethodGet, url, "/metrics", nil, nil)
-	m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(r.Body)
-	if m == nil {
-		t.Fatalf("no %s in /metrics", name)
-	}
-	n, _ := strconv.Atoi(string(m[1]))
-	return n
-}
-
 // TestDataWrittenAsIs: a data-only answer carries the executor's bytes as
 // they are (no second encoding pass: '<' is not escaped), in one write with
 // its Content-Length, says nosniff, and
@@ -191,15 +121,8 @@ func TestDataWrittenAsIs(t *testing.T) {
 	a.add(c, []map[string]any{{"email": "x@x.com", "company": "<script>&</script> \u2028 x", "customFields": map[string]any{"h": "<b>"}}}, false)
 	body, _ := json.Marshal(map[string]any{"query": `query($c: UUID!) { prospects(campaignId: $c) { nodes { company customFields } } }`,
 		"variables": map[string]any{"c": c}})
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res := htDo(t, http.MethodPost, a.url, "/graphql", body, htBearer(a.token))
+	raw := res.Body
 	if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
 		t.Fatalf("X-Content-Type-Options %q", got)
 	}
@@ -217,15 +140,8 @@ func TestDataWrittenAsIs(t *testing.T) {
 		rows[i] = map[string]any{"email": fmt.Sprintf("long%d@x.com", i), "company": strings.Repeat("c", 200)}
 	}
 	a.add(c, rows, false)
-	req, _ = http.NewRequestWithContext(context.Background(), http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ = io.ReadAll(res.Body)
+	res = htDo(t, http.MethodPost, a.url, "/graphql", body, htBearer(a.token))
+	raw = res.Body
 	if len(raw) < 10_000 || res.ContentLength != int64(len(raw)) || len(res.TransferEncoding) != 0 {
 		t.Fatalf("Content-Length %d, Transfer-Encoding %v for %d bytes: want the length, not chunks", res.ContentLength, res.TransferEncoding, len(raw))
 	}
@@ -266,12 +182,13 @@ func TestMarksMetrics(t *testing.T) {
 	}
 	// The first deep page walks and has the marks read in the background;
 	// a later one is found from them.
-	for deadline := time.Now().Add(10 * time.Second); metric("roster_list_marked_pages_total") == pages; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no deep page was found from the marks within 10 s")
+	waitUntil(t, 10*time.Second, "a deep page found from the marks", func() bool {
+		if metric("roster_list_marked_pages_total") != pages {
+			return true
 		}
 		deep()
-	}
+		return false
+	})
 	if got := metric("roster_list_marks_reads_total"); got <= reads {
 		t.Fatalf("roster_list_marks_reads_total %d, was %d", got, reads)
 	}

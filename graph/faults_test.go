@@ -1,12 +1,12 @@
 package graph_test
 
+// Database faults: the server's answers when PostgreSQL restarts under load,
+// or the connection dies around COMMIT.
+
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"roster/auth"
 	"roster/db"
+	"roster/db/dbtest"
 	"roster/db/embedded"
 	"roster/httpapi"
 )
@@ -46,24 +46,8 @@ func ownCluster(t *testing.T) (*embedded.Server, *db.Store, string) {
 	if _, err := db.Migrate(ctx, bdb); err != nil {
 		t.Fatal(err)
 	}
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.NewHandler(httpapi.Options{Store: db.NewStore(bdb), Verifier: v,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	t.Cleanup(srv.Close)
-	return pg, db.NewStore(bdb), srv.URL
-}
-
-func readyz(t *testing.T, url string) int {
-	t.Helper()
-	resp, err := http.Get(url + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	store := db.NewStore(bdb)
+	return pg, store, ownServer(t, func(o *httpapi.Options) { o.Store = store })
 }
 
 // TestDatabaseRestartUnderLoad stops and starts PostgreSQL while adds and
@@ -94,7 +78,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 				mu.Lock()
 				attempted = append(attempted, prefix)
 				mu.Unlock()
-				res, err := apAdd(a, c, apNumbered(prefix, batch), false)
+				res, err := a.tryAdd(c, numbered(prefix, batch), false)
 				mu.Lock()
 				switch {
 				case err == nil && len(res.UserErrors) == 0:
@@ -106,39 +90,42 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 				}
 				mu.Unlock()
 				var out struct{}
-				err = apPost(a, `query($c: UUID!) { prospects(campaignId: $c, limit: 50) { totalCount } }`, map[string]any{"c": c}, &out)
+				err = a.try(`query($c: UUID!) { prospects(campaignId: $c, limit: 50) { totalCount } }`, map[string]any{"c": c}, &out)
 				if err != nil && !strings.Contains(err.Error(), "INTERNAL_SERVER_ERROR") {
 					t.Errorf("list during a restart: %v", err)
 				}
 			}
 		})
 	}
-	time.Sleep(300 * time.Millisecond)
+	// The load runs before, during and after the restart: the test moves on
+	// once the workers have done something in each phase, not after a
+	// fixed time.
+	locked := func(f func() bool) func() bool {
+		return func() bool { mu.Lock(); defer mu.Unlock(); return f() }
+	}
+	waitUntil(t, 10*time.Second, "an add under load before the restart", locked(func() bool { return len(succeeded) > 0 }))
 	if err := pg.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	if got := readyz(t, url); got != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the database down: %d, want 503", got)
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitUntil(t, 10*time.Second, "an add failing with the database down", locked(func() bool { return failures["add"] > 0 }))
 	if err := pg.Restart(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	tried := len(attempted)
+	mu.Unlock()
+	waitUntil(t, 10*time.Second, "adds under load after the restart", locked(func() bool { return len(attempted) >= tried+3 }))
 	stop.Store(true)
 	wg.Wait()
 
 	// The pool recovers on its own: a few calls may still meet a
 	// connection that died with the old server, then all succeed.
-	deadline := time.Now().Add(15 * time.Second)
-	for readyz(t, url) != http.StatusOK {
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz never came back")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitUntil(t, 15*time.Second, "/readyz coming back", func() bool { return readyz(t, url) == http.StatusOK })
 	for i := range 5 {
-		if res, err := apAdd(a, c, emails(fmt.Sprintf("after%d@x.com", i)), false); err != nil || res.Imported != 1 {
+		if res, err := a.tryAdd(c, emails(fmt.Sprintf("after%d@x.com", i)), false); err != nil || res.Imported != 1 {
 			t.Fatalf("an add after the restart: %v %+v", err, res.UserErrors)
 		}
 	}
@@ -166,4 +153,60 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 		t.Fatalf("stats %d, roster %d (%v)", kept, counted, err)
 	}
 	t.Logf("%d batches attempted, %d succeeded, %d failed whole during the restart", len(attempted), len(succeeded), failures["add"])
+}
+
+// TestAddAnswersWhatCommitted is db's test of the same name over the real
+// handler, for the lean addProspects of issue 10 (no campaign, no
+// duplicates' prospects): the connection lost after COMMIT ran, and the
+// client is told the batch is in, as it is.
+func TestAddAnswersWhatCommitted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	gate := dbtest.NewGate(t, dbtest.URL())
+	bdb, err := db.Open(ctx, gate.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	url := ownServer(t, func(o *httpapi.Options) { o.Store = db.NewStore(bdb) })
+	const lean = `mutation($c: UUID!, $rows: [ProspectInput!]!) {
+		addProspects(campaignId: $c, prospects: $rows) { imported duplicates prospects { id } userErrors { code } }
+	}`
+
+	for _, tc := range []struct {
+		name  string
+		stage dbtest.Stage
+		// act runs once the batch has committed.
+		act func(t *testing.T, h *dbtest.Held)
+	}{
+		{"connection lost after COMMIT ran", dbtest.AfterCommit, func(_ *testing.T, h *dbtest.Held) { h.CutClient() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAPI(t)
+			a.url = url
+			c := a.createCampaign("EMAIL")
+			rows := numbered("commit-", 40)
+			gate.Arm(tc.stage)
+			type answer struct {
+				res addResult
+				err error
+			}
+			done := make(chan answer, 1)
+			go func() {
+				var out struct {
+					AddProspects addResult `json:"addProspects"`
+				}
+				err := a.try(lean, map[string]any{"c": c, "rows": rows}, &out)
+				done <- answer{out.AddProspects, err}
+			}()
+			h := gate.Stopped(t)
+			defer h.CloseServer()
+			waitUntil(t, 10*time.Second, "the batch's commit", func() bool { return rosterCount(t, c) == len(rows) })
+			tc.act(t, h)
+			got := <-done
+			if got.err != nil || got.res.Imported != len(rows) || len(got.res.Prospects) != len(rows) {
+				t.Fatalf("answered %+v, %v; the roster holds all %d rows", got.res, got.err, rosterCount(t, c))
+			}
+		})
+	}
 }

@@ -3,9 +3,6 @@ package graph_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -21,9 +18,6 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
 	"roster/httpapi"
 )
 
@@ -145,19 +139,7 @@ const (
 // token as its dev token, on loopback.
 func devServer(t *testing.T, token string) string {
 	t.Helper()
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := httpapi.NewHandler(httpapi.Options{
-		Store:    db.NewStore(dbtest.DB(t)),
-		Verifier: v,
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DevToken: token,
-	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return ownServer(t, func(o *httpapi.Options) { o.DevToken = token })
 }
 
 // browser is one headless chromium tab, with what it saw.

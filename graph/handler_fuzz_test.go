@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
 	"roster/httpapi"
 )
 
@@ -116,13 +114,9 @@ func (l *panicLog) Write(p []byte) (int, error) {
 // token of a subject of its own.
 func fuzzHandler(tb testing.TB) (http.Handler, *panicLog, string) {
 	fuzzOnce.Do(func() {
-		v, err := auth.NewVerifier(testAuth)
-		if err != nil {
-			tb.Fatal(err)
-		}
 		fuzzLogs = &panicLog{}
-		fuzzH = httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(tb)), Verifier: v,
-			Logger: slog.New(slog.NewJSONHandler(fuzzLogs, nil))})
+		fuzzH = newHandler(tb, func(o *httpapi.Options) { o.Logger = slog.New(slog.NewJSONHandler(fuzzLogs, nil)) })
+		var err error
 		fuzzSubject, err = auth.Issue(testAuth, "fuzz-handler", time.Hour)
 		if err != nil {
 			tb.Fatal(err)

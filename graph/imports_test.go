@@ -102,15 +102,15 @@ func TestAddOtherCampaigns(t *testing.T) {
 	// another owner holds stranger@.
 	setup := func(t *testing.T) (a *api, draft1, live string) {
 		a = newAPI(t)
-		draft1 = apSeed(t, a, "EMAIL", emails("shared@x.com", "draftonly@x.com"))
-		live = apSeed(t, a, "EMAIL", emails("shared@x.com", "liveonly@x.com"))
+		draft1 = seedCampaign(t, a, "EMAIL", emails("shared@x.com", "draftonly@x.com"))
+		live = seedCampaign(t, a, "EMAIL", emails("shared@x.com", "liveonly@x.com"))
 		for _, to := range []string{"LAUNCHING", "ACTIVE"} {
 			if _, ue := a.transition(live, to); len(ue) > 0 {
 				t.Fatal(ue)
 			}
 		}
-		apSeed(t, a, "LINKEDIN", []map[string]any{{"linkedinUrl": "linkedin.com/in/someone", "email": "captured@x.com"}})
-		apSeed(t, newAPI(t), "EMAIL", emails("stranger@x.com"))
+		seedCampaign(t, a, "LINKEDIN", []map[string]any{{"linkedinUrl": "linkedin.com/in/someone", "email": "captured@x.com"}})
+		seedCampaign(t, newAPI(t), "EMAIL", emails("stranger@x.com"))
 		return a, draft1, live
 	}
 	rows := emails("SHARED@x.com", "draftonly@x.com", "liveonly@x.com", "captured@x.com", "stranger@x.com", "fresh@x.com", "shared@x.com", "onroster@x.com")
@@ -127,7 +127,7 @@ func TestAddOtherCampaigns(t *testing.T) {
 			a, draft1, live := setup(t)
 			skipped := tc.skipped(draft1, live)
 			for _, dry := range []bool{true, false} {
-				c := apSeed(t, a, "EMAIL", emails("onroster@x.com"))
+				c := seedCampaign(t, a, "EMAIL", emails("onroster@x.com"))
 				res := a.addWith(c, rows, dry, map[string]any{"otherCampaigns": tc.policy}, nil)
 				requireSums(t, res, len(rows))
 				if len(res.SkippedRows) != len(skipped) {
@@ -155,7 +155,7 @@ func TestAddOtherCampaigns(t *testing.T) {
 				if res.Imported != wantImported {
 					t.Fatalf("dry %v: imported %d, want %d", dry, res.Imported, wantImported)
 				}
-				if got := apCount(t, c); dry && got != 1 || !dry && got != 1+wantImported {
+				if got := rosterCount(t, c); dry && got != 1 || !dry && got != 1+wantImported {
 					t.Fatalf("dry %v: the roster holds %d", dry, got)
 				}
 				requireStatsMatchRoster(t, c)
@@ -182,7 +182,7 @@ func TestAddSkipIfAnyRace(t *testing.T) {
 	a := newAPI(t)
 	for round := range 8 {
 		c1, c2 := a.createCampaign("EMAIL"), a.createCampaign("EMAIL")
-		rows := apNumbered(fmt.Sprintf("race%d-", round), 50)
+		rows := numbered(fmt.Sprintf("race%d-", round), 50)
 		var wg sync.WaitGroup
 		results := make([]importResult, 2)
 		errs := make([]error, 2)
@@ -191,7 +191,7 @@ func TestAddSkipIfAnyRace(t *testing.T) {
 				var out struct {
 					AddProspects importResult `json:"addProspects"`
 				}
-				errs[i] = apPost(a, importMutation, importVars(c, rows, false, map[string]any{"otherCampaigns": "SKIP_IF_ANY"}, nil), &out)
+				errs[i] = a.try(importMutation, importVars(c, rows, false, map[string]any{"otherCampaigns": "SKIP_IF_ANY"}, nil), &out)
 				results[i] = out.AddProspects
 			})
 		}
@@ -224,11 +224,11 @@ func TestAddSkipIfAnyRace(t *testing.T) {
 func TestAddMergeOnDuplicate(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
-	c := apSeed(t, a, "EMAIL", []map[string]any{
+	c := seedCampaign(t, a, "EMAIL", []map[string]any{
 		{"email": "Jane@X.com", "firstName": "Jane", "company": "Old Co", "customFields": map[string]any{"a": 1, "b": "keep", "n": "x"}},
 		{"email": "same@x.com", "firstName": "Same", "customFields": map[string]any{"k": "v"}},
 	})
-	before := apList(t, a, c)
+	before := listAll(t, a, c)
 	if _, err := dbtest.DB(t).ExecContext(context.Background(), `UPDATE prospects SET status = 'sent' WHERE campaign_id = ? AND identity = 'jane@x.com'`, c); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestAddMergeOnDuplicate(t *testing.T) {
 	if dry.Updated != 1 || len(dry.UpdatedProspects) != 0 || dry.Imported != 1 {
 		t.Fatalf("dry run: updated %d (%d listed), imported %d", dry.Updated, len(dry.UpdatedProspects), dry.Imported)
 	}
-	if after := apList(t, a, c); len(after) != 2 || apStr(after[0].LastName) != "<nil>" {
+	if after := listAll(t, a, c); len(after) != 2 || deref(after[0].LastName) != "<nil>" {
 		t.Fatalf("a dry run wrote: %+v", after)
 	}
 
@@ -257,8 +257,8 @@ func TestAddMergeOnDuplicate(t *testing.T) {
 	}
 	got := res.UpdatedProspects[0]
 	old := before[0]
-	if got.ID != old.ID || apStr(got.Email) != "Jane@X.com" || apStr(got.FirstName) != "Jane" || apStr(got.LastName) != "Doe" ||
-		apStr(got.Company) != "New Co" || apStr(got.LinkedinURL) != "linkedin.com/in/jane" || got.Status != "SENT" ||
+	if got.ID != old.ID || deref(got.Email) != "Jane@X.com" || deref(got.FirstName) != "Jane" || deref(got.LastName) != "Doe" ||
+		deref(got.Company) != "New Co" || deref(got.LinkedinURL) != "linkedin.com/in/jane" || got.Status != "SENT" ||
 		got.CreatedAt != old.CreatedAt || got.UpdatedAt == old.UpdatedAt {
 		t.Fatalf("merged prospect %+v (was %+v)", got, old)
 	}
@@ -267,12 +267,12 @@ func TestAddMergeOnDuplicate(t *testing.T) {
 	}
 	// Every duplicate row points at the prospect as it is now.
 	for _, d := range res.DuplicateRows {
-		if d.Index <= 1 && (d.Prospect == nil || d.Prospect.ID != old.ID || apStr(d.Prospect.LastName) != "Doe") {
+		if d.Index <= 1 && (d.Prospect == nil || d.Prospect.ID != old.ID || deref(d.Prospect.LastName) != "Doe") {
 			t.Fatalf("duplicate row %+v", d)
 		}
 	}
-	after := apList(t, a, c)
-	if len(after) != 3 || after[1].UpdatedAt != before[1].UpdatedAt || apStr(after[0].LastName) != "Doe" {
+	after := listAll(t, a, c)
+	if len(after) != 3 || after[1].UpdatedAt != before[1].UpdatedAt || deref(after[0].LastName) != "Doe" {
 		t.Fatalf("roster after the merge: %+v", after)
 	}
 	requireStatsMatchRoster(t, c)
@@ -280,7 +280,7 @@ func TestAddMergeOnDuplicate(t *testing.T) {
 	// The same rows again change nothing: updated 0, updatedAt stays.
 	again := a.addWith(c, rows, false, opts, nil)
 	requireSums(t, again, len(rows))
-	if again.Updated != 0 || len(again.UpdatedProspects) != 0 || apList(t, a, c)[0].UpdatedAt != after[0].UpdatedAt {
+	if again.Updated != 0 || len(again.UpdatedProspects) != 0 || listAll(t, a, c)[0].UpdatedAt != after[0].UpdatedAt {
 		t.Fatalf("a merge that changes nothing: %+v", again)
 	}
 
@@ -291,7 +291,7 @@ func TestAddMergeOnDuplicate(t *testing.T) {
 		*refused.UserErrors[0].Index != 1 || !slices.Equal(refused.UserErrors[0].Field, []string{"prospects", "1", "customFields"}) {
 		t.Fatalf("over the limit: %+v", refused.UserErrors)
 	}
-	if n := apCount(t, c); n != 3 {
+	if n := rosterCount(t, c); n != 3 {
 		t.Fatalf("a refused merge wrote: %d rows", n)
 	}
 }
@@ -300,7 +300,7 @@ func TestAddMergeOnDuplicate(t *testing.T) {
 func TestIdempotencyKeys(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
-	c := apSeed(t, a, "EMAIL", emails("there@x.com"))
+	c := seedCampaign(t, a, "EMAIL", emails("there@x.com"))
 	rows := emails("a@x.com", "there@x.com", "a@x.com", "b@x.com")
 
 	first := a.addWith(c, rows, false, nil, key("k-1"))
@@ -311,8 +311,8 @@ func TestIdempotencyKeys(t *testing.T) {
 	// The same arguments, spelled otherwise (explicit default options).
 	replay := a.addWith(c, rows, false, map[string]any{"onDuplicate": "SKIP", "skipSuppressed": true}, key("k-1"))
 	requireSums(t, replay, len(rows))
-	if !replay.Replayed || replay.Imported != 2 || replay.Duplicates != 2 || apCount(t, c) != 3 {
-		t.Fatalf("replay: %+v (roster %d)", replay, apCount(t, c))
+	if !replay.Replayed || replay.Imported != 2 || replay.Duplicates != 2 || rosterCount(t, c) != 3 {
+		t.Fatalf("replay: %+v (roster %d)", replay, rosterCount(t, c))
 	}
 	idsOf := func(ps []prospect) []string {
 		var out []string
@@ -411,7 +411,7 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 	a := newAPI(t)
 	for round := range 5 {
 		c := a.createCampaign("EMAIL")
-		rows := apNumbered(fmt.Sprintf("conc%d-", round), 200)
+		rows := numbered(fmt.Sprintf("conc%d-", round), 200)
 		k := key(fmt.Sprintf("conc-%d", round))
 		var wg sync.WaitGroup
 		results := make([]importResult, 2)
@@ -421,7 +421,7 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 				var out struct {
 					AddProspects importResult `json:"addProspects"`
 				}
-				errs[i] = apPost(a, importMutation, importVars(c, rows, false, nil, k), &out)
+				errs[i] = a.try(importMutation, importVars(c, rows, false, nil, k), &out)
 				results[i] = out.AddProspects
 			})
 		}
@@ -435,7 +435,7 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 			t.Fatalf("round %d: replayed %v/%v imported %d/%d", round, results[0].Replayed, results[1].Replayed,
 				results[0].Imported, results[1].Imported)
 		}
-		if n := apCount(t, c); n != 200 {
+		if n := rosterCount(t, c); n != 200 {
 			t.Fatalf("round %d: roster holds %d", round, n)
 		}
 	}
@@ -495,7 +495,7 @@ func TestAddSuppressed(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
 	// Seeded before the list holds onroster@x.com (else it is skipped).
-	seeded := []string{apSeed(t, a, "EMAIL", emails("onroster@x.com")), apSeed(t, a, "EMAIL", emails("onroster@x.com"))}
+	seeded := []string{seedCampaign(t, a, "EMAIL", emails("onroster@x.com")), seedCampaign(t, a, "EMAIL", emails("onroster@x.com"))}
 	newAPI(t).suppress(false, "stranger@x.com") // another owner's entry
 	list := a.suppress(false, "acme.com", "eu.acme.com", "boss@eu.acme.com", "linkedin.com/in/capt", "linkedin.com/in/both", "both@x.com", "onroster@x.com")
 	entry := map[string]string{}
@@ -531,7 +531,7 @@ func TestAddSuppressed(t *testing.T) {
 			d[1].Reason != "IN_BATCH" || d[1].Prospect != nil {
 			t.Fatalf("dry %v: duplicateRows %+v", dry, d)
 		}
-		if n := apCount(t, c); dry && n != 1 || !dry && n != 3 {
+		if n := rosterCount(t, c); dry && n != 1 || !dry && n != 3 {
 			t.Fatalf("dry %v: roster holds %d", dry, n)
 		}
 		requireStatsMatchRoster(t, c)
@@ -562,19 +562,19 @@ func TestAddSuppressed(t *testing.T) {
 func TestCapturedIdentityFollowsEdits(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
-	c := apSeed(t, a, "EMAIL", []map[string]any{
+	c := seedCampaign(t, a, "EMAIL", []map[string]any{
 		{"email": "moved@x.com", "linkedinUrl": "linkedin.com/in/old-moved"},
 		{"email": "cleared@x.com", "linkedinUrl": "linkedin.com/in/cleared"},
 	})
-	ps := apList(t, a, c)
-	mtUpdate(a, c, ps[0].ID, map[string]any{"linkedinUrl": "linkedin.com/in/New-Moved"})
-	mtUpdate(a, c, ps[1].ID, map[string]any{"linkedinUrl": nil})
+	ps := listAll(t, a, c)
+	patchProspect(a, c, ps[0].ID, map[string]any{"linkedinUrl": "linkedin.com/in/New-Moved"})
+	patchProspect(a, c, ps[1].ID, map[string]any{"linkedinUrl": nil})
 	res := a.suppress(true, "linkedin.com/in/old-moved", "linkedin.com/in/cleared")
 	if res.RemovedProspects != 0 {
 		t.Fatalf("old identities removed %d prospects", res.RemovedProspects)
 	}
 	res = a.suppress(true, "https://www.linkedin.com/in/new-moved")
-	if res.RemovedProspects != 1 || apCount(t, c) != 1 {
-		t.Fatalf("the new identity removed %d prospects; roster %d", res.RemovedProspects, apCount(t, c))
+	if res.RemovedProspects != 1 || rosterCount(t, c) != 1 {
+		t.Fatalf("the new identity removed %d prospects; roster %d", res.RemovedProspects, rosterCount(t, c))
 	}
 }

@@ -5,14 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"roster/auth"
-	"roster/db"
 	"roster/db/dbtest"
 	"roster/httpapi"
 )
@@ -23,10 +19,6 @@ import (
 // (/gqlgen), to measure what the fast path buys: cpu-µs/op is this
 // process's CPU per request (server and client; PostgreSQL apart).
 func BenchmarkListOverHTTP(b *testing.B) {
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		b.Fatal(err)
-	}
 	a := newAPI(b)
 	c := a.createCampaign("EMAIL")
 	for batch := range 2 {
@@ -47,8 +39,7 @@ func BenchmarkListOverHTTP(b *testing.B) {
 			name = "gqlgen"
 		}
 		b.Run(name, func(b *testing.B) {
-			srv := httptest.NewServer(httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(b)), Verifier: v,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoFastList: !fast}))
+			srv := httptest.NewServer(newHandler(b, func(o *httpapi.Options) { o.NoFastList = !fast }))
 			defer srv.Close()
 			var buf bytes.Buffer
 			b.ReportAllocs()

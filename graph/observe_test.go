@@ -1,35 +1,16 @@
 package graph_test
 
+// Observability: one structured log line per request, the request id echoed
+// and logged, and /metrics.
+
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-
-	"roster/auth"
-	"roster/db"
-	"roster/db/dbtest"
-	"roster/httpapi"
 )
-
-// observedServer is a server of its own whose JSON log the test reads.
-func observedServer(t *testing.T) (string, *lockedBuffer) {
-	t.Helper()
-	logs := &lockedBuffer{}
-	v, err := auth.NewVerifier(testAuth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL, logs
-}
 
 // TestRequestLog checks one structured line per request with its id,
 // operation, subject, duration and outcome.
@@ -40,11 +21,8 @@ func TestRequestLog(t *testing.T) {
 	a.url = url
 	c := a.createCampaign("EMAIL")
 	body := `{"query":"query Roster($c: UUID!) { prospects(campaignId: $c, page: 0) { totalCount } }","variables":{"c":"` + c + `"}}`
-	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	req.Header.Set("X-Request-Id", "log-test-"+c)
-	if r := send(t, req); len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" {
+	if r := htResponse(t, htDo(t, http.MethodPost, url, "/graphql", []byte(body),
+		map[string]string{"Authorization": "Bearer " + a.token, "X-Request-Id": "log-test-" + c})); len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" {
 		t.Fatalf("want one BAD_USER_INPUT error, got %+v", r.Errors)
 	}
 	var line map[string]any
@@ -82,13 +60,7 @@ func TestMetrics(t *testing.T) {
 	a.add(c, emails("m3@x.com"), true) // a dry run counts nothing
 	a.do(`{ prospects(campaignId: "`+c+`", limit: 0) { totalCount } }`, nil)
 
-	resp, err := http.Get(url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	text := string(raw)
+	text := string(htDo(t, http.MethodGet, url, "/metrics", nil, nil).Body)
 	value := func(series string) float64 {
 		m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(text)
 		if m == nil {
@@ -112,4 +84,47 @@ func TestMetrics(t *testing.T) {
 	if v := value(`go_sql_max_open_connections{db_name="roster"}`); v < 1 {
 		t.Errorf("database pool gauge %v", v)
 	}
+}
+
+func TestHTTPRequestID(t *testing.T) {
+	t.Parallel()
+	base := server(t)
+	a := newAPI(t)
+	gql := htGQLBody(t, `{ campaigns { totalCount } }`, nil)
+	for _, tc := range []struct {
+		name, method, path string
+		body               []byte
+		token              bool
+	}{
+		{"graphql", http.MethodPost, "/graphql", gql, true},
+		{"graphql refused", http.MethodPost, "/graphql", gql, false},
+		{"healthz", http.MethodGet, "/healthz", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := map[string]string{"X-Request-Id": "client-req.42:abc_DEF"}
+			if tc.token {
+				h["Authorization"] = "Bearer " + a.token
+			}
+			r := htDo(t, tc.method, base, tc.path, tc.body, h)
+			if got := r.Header.Get("X-Request-Id"); got != "client-req.42:abc_DEF" {
+				t.Fatalf("X-Request-Id = %q, want the client's", got)
+			}
+			// Without one, the server makes one up.
+			delete(h, "X-Request-Id")
+			r = htDo(t, tc.method, base, tc.path, tc.body, h)
+			if r.Header.Get("X-Request-Id") == "" {
+				t.Fatal("no X-Request-Id")
+			}
+		})
+	}
+	t.Run("an unsafe one is replaced", func(t *testing.T) {
+		t.Parallel()
+		for _, bad := range []string{"has space", strings.Repeat("x", 200), "<script>"} {
+			r := htDo(t, http.MethodGet, base, "/healthz", nil, map[string]string{"X-Request-Id": bad})
+			if got := r.Header.Get("X-Request-Id"); got == "" || got == bad {
+				t.Fatalf("X-Request-Id %q for %q", got, bad)
+			}
+		}
+	})
 }

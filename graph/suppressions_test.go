@@ -112,7 +112,6 @@ func rosterIdentities(t *testing.T, campaignID string) []string {
 	return out
 }
 
-
 // TestSuppressionKinds: each value is read as the kind SPEC §11 infers (or
 // the one given), stored trimmed and compared normalized.
 func TestSuppressionKinds(t *testing.T) {

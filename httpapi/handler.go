@@ -53,6 +53,11 @@ type Options struct {
 	CORSHeaders []string
 	// RateLimit is each subject's request budget; the zero value: none.
 	RateLimit RateLimit
+	// RateLimitClock is the clock the rate limit's buckets fill by, for a
+	// test that passes a Retry-After without sleeping through it; nil
+	// means time.Now. (An idle bucket is forgotten by the real clock all
+	// the same: see subjectLimiter.)
+	RateLimitClock func() time.Time
 	// RequestTimeout bounds each GraphQL request (its context, hence its
 	// SQL); zero: none.
 	RequestTimeout time.Duration
@@ -95,6 +100,9 @@ func NewHandler(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	limiter := newSubjectLimiter(o.RateLimit)
+	if limiter != nil && o.RateLimitClock != nil {
+		limiter.now = o.RateLimitClock
+	}
 	api := withDeadline(o.RequestTimeout, o.Verifier.Middleware(noteSubject(limiter.middleware(m, gql))))
 	mux.Handle("POST /graphql", requireJSON(m, limitBody(m, MaxBodyBytes, api)))
 	mux.Handle("GET /graphql", api)
