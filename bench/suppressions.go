@@ -36,6 +36,8 @@ type suppResult struct {
 	rmSmall, rmLarge     stats // removeFromDraftRosters removing 100 and 10,000
 	// For scale: what a scan costs, the list's and the ten rosters'.
 	scanList, scanRosters stats
+	// checks: the add with every check of SPEC §12 on and off (imports.go).
+	checks *checksResult
 }
 
 const addSuppressionsMutation = `mutation($e: [SuppressionInput!]!, $rm: Boolean) {
@@ -257,6 +259,9 @@ func suppressionPhase(ctx context.Context, pool *pgxpool.Pool, store *db.Store, 
 		}
 	}
 	res.rmSmall, res.rmLarge = newStats(small, 0), newStats(large, 0)
+	if res.checks, err = checksPhase(ctx, pool, store, big); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -264,7 +269,7 @@ func suppressionPhase(ctx context.Context, pool *pgxpool.Pool, store *db.Store, 
 func suppressionRows(res *suppResult) []row {
 	ratio := func(a, b stats) float64 { return float64(a.pct(50)) / float64(b.pct(50)) }
 	addRatio, matchRatio, rmRatio := ratio(res.addBig, res.addEmpty), ratio(res.matchBig, res.matchEmpty), ratio(res.rmLarge, res.rmSmall)
-	return []row{
+	return append([]row{
 		{"addSuppressions, 1000 entries into a 1M list (API over HTTP)", latencies(res.addBig, 95),
 			"p50 < 100 ms", verdict(res.addBig.pct(50) < 100*time.Millisecond)},
 		{"addSuppressions, 1000 entries into an empty list (API over HTTP)", latencies(res.addEmpty, 95), "", ""},
@@ -277,7 +282,7 @@ func suppressionRows(res *suppResult) []row {
 		{fmt.Sprintf("removeFromDraftRosters, %d DRAFT rosters of %s: 10,000 prospects removed", rmRosters, size(rmRosterLen)), latencies(res.rmLarge, 95), "", ""},
 		{"removeFromDraftRosters p50, 10,000 / 100 removed", fmt.Sprintf("%.1f×", rmRatio), "", ""},
 		{fmt.Sprintf("for scale: one scan of the %d rosters (count by email)", rmRosters), latencies(res.scanRosters, 95), "", ""},
-	}
+	}, checksRows(res.checks)...)
 }
 
 // suppressionMethod says how the suppression rows are measured.
@@ -289,4 +294,4 @@ const suppressionMethod = `- **suppressions** (` + "`go run ./bench -only suppre
   each; half blocked) through the store in this process, against the big list and an empty one in
   turns. **removeFromDraftRosters**: one DOMAIN entry per call over HTTP, blocking 10 or 1,000
   prospects on each of the ten rosters (100 or 10,000 in all), in turns.
-`
+` + checksMethod
