@@ -28,7 +28,7 @@ func (s *Store) CreateCampaign(ctx context.Context, owner string, in model.Creat
 		ID: id, Owner: owner, Name: name, Channel: in.Channel,
 		Status: model.CampaignStatusDraft, CreatedAt: now, UpdatedAt: now,
 	}
-	if _, err := s.db.NewInsert().Model(c).Exec(ctx); err != nil {
+	if _, err := s.db.NewInsert().Model(c).Returning("version::text").Exec(ctx, &c.Version); err != nil {
 		return nil, fmt.Errorf("create campaign: %w", err)
 	}
 	return c, nil
@@ -100,7 +100,8 @@ func (s *Store) TransitionCampaign(ctx context.Context, owner string, id uuid.UU
 		}
 		c.Status = to
 		c.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
-		_, err = tx.NewUpdate().Model(c).Column("status", "updated_at").WherePK().Exec(ctx)
+		// The row's new version (SPEC §14), which its trigger drew.
+		_, err = tx.NewUpdate().Model(c).Column("status", "updated_at").WherePK().Returning("version::text").Exec(ctx, &c.Version)
 		return err
 	})
 	return settle(out, err, "transition campaign")

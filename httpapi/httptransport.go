@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"roster/apierr"
+	"roster/etag"
 	"roster/mediatype"
 	"roster/metrics"
 	"roster/model"
@@ -47,9 +48,15 @@ import (
 //
 // And it reads addProspects' rows straight into typed rows (vars.go) unless
 // typedRows is false.
+//
+// And it answers conditional requests (SPEC §14, conditional.go): queries
+// get an ETag, and a poll whose If-None-Match holds the current one 304
+// (412 for a POST) without running.
 type httpTransport struct {
 	typedRows bool
 	m         *metrics.Metrics
+	// tags, when set, makes and checks the answers' ETags.
+	tags *etag.Tagger
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -88,6 +95,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
+	cond := t.conditional(ctx, r, params)
+	if cond.notModified(w, r) {
+		return
+	}
 	rc, errs := t.operation(ctx, exec, params, rows, body)
 	if errs != nil {
 		// Nothing ran, so there is no data to speak of.
@@ -101,8 +112,11 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			"GET requests only allow query operations: send mutations with POST")
 		return
 	}
+	tag := cond.tag(ctx, rc)
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	cond.setHeaders(w, rc, resp, tag)
+	writeResponse(w, resp)
 }
 
 // operation prepares the request's operation, with the typed rows when
