@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
