@@ -36,7 +36,14 @@ func (s *Store) CreateCampaign(ctx context.Context, owner string, in model.Creat
 
 // Campaign returns the caller's campaign, or model.ErrNotFound.
 func (s *Store) Campaign(ctx context.Context, owner string, id uuid.UUID) (*model.Campaign, error) {
-	return campaignFor(ctx, s.db, owner, id, noLock)
+	c, err := campaignFor(ctx, s.db, owner, id, noLock)
+	switch {
+	case err == nil:
+		noteCampaign(ctx, id, c.Version)
+	case errors.Is(err, model.ErrNotFound):
+		noteCampaign(ctx, id, "0") // null until the owner has it: never
+	}
+	return c, err
 }
 
 // CampaignPage is one page of the caller's campaigns.
@@ -67,6 +74,13 @@ func (s *Store) Campaigns(ctx context.Context, owner string, status *model.Campa
 			return err
 		}
 		out.TotalCount = int(n)
+		// The owner's digest, which versions the list (SPEC §14), from the
+		// same snapshot.
+		var digest string
+		if err := tx.QueryRowContext(ctx, bunSQL(ownerDigest), owner).Scan(&digest); err != nil {
+			return err
+		}
+		noteOwner(ctx, digest)
 		return tx.NewSelect().Model(&out.Campaigns).Apply(filter).
 			OrderExpr("created_at DESC, id DESC").
 			Limit(int64(pg.Limit + 1)).Offset(int64(pg.Offset())).Scan(ctx)

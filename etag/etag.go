@@ -84,7 +84,9 @@ func New(store Versions) *Tagger {
 	return &Tagger{store: store, build: build()}
 }
 
-// Read is the versions of a scope as read before an answer was made.
+// Read is the versions of a scope, as an answer's statements read them
+// (db.Reads) or as they are now (db.Store.Versions): the same string for
+// the same versions.
 type Read struct {
 	Scope    db.VersionScope
 	Versions string
@@ -96,7 +98,7 @@ const (
 	tagMACLen     = 16
 )
 
-// Tag is the ETag (quoted) of the answer to r made after read.
+// Tag is the ETag (quoted) of the answer to r that read read.
 func (t *Tagger) Tag(ctx context.Context, r Request, read Read) (string, error) {
 	key, err := t.keyOf(ctx)
 	if err != nil {
@@ -112,25 +114,24 @@ func (t *Tagger) Tag(ctx context.Context, r Request, read Read) (string, error) 
 // Read reads scope's current versions for r's caller.
 func (t *Tagger) Read(ctx context.Context, r Request, scope db.VersionScope) (Read, error) {
 	if !scope.Owner && len(scope.Campaigns) == 0 {
-		return Read{Scope: scope}, nil // introspection, __typename: the build alone
+		return Read{Scope: scope, Versions: "|"}, nil // introspection, __typename: the build alone
 	}
 	v, err := t.store.Versions(ctx, r.Subject, scope)
 	return Read{Scope: scope, Versions: v}, err
 }
 
 // Match says whether If-None-Match (header, a list of entity tags) holds
-// the ETag r's answer would have now, and returns that ETag; read is the
-// versions it read (none when no tag of the header is r's), which an
-// answer made next may reuse (they were read before it). At most one
+// the ETag r's answer would have now, and returns that ETag. At most one
 // statement: the tags that are r's (their request MAC says so) all cover
-// the same scope, since a request's scope follows from the request.
-func (t *Tagger) Match(ctx context.Context, r Request, header string) (matched bool, etag string, read *Read, err error) {
+// the same scope, since a request's scope follows from the request; any
+// other tag costs none.
+func (t *Tagger) Match(ctx context.Context, r Request, header string) (matched bool, etag string, err error) {
 	if header == "" {
-		return false, "", nil, nil
+		return false, "", nil
 	}
 	key, err := t.keyOf(ctx)
 	if err != nil {
-		return false, "", nil, err
+		return false, "", err
 	}
 	reqMAC := t.requestMAC(key, r)
 	var (
@@ -153,24 +154,24 @@ func (t *Tagger) Match(ctx context.Context, r Request, header string) (matched b
 		macs = append(macs, b[n+requestMACLen:])
 	}
 	if scopeBytes == nil {
-		return false, "", nil, nil
+		return false, "", nil
 	}
 	scope, ok := decodeScope(scopeBytes)
 	if !ok {
-		return false, "", nil, nil
+		return false, "", nil
 	}
 	rd, err := t.Read(ctx, r, scope)
 	if err != nil {
-		return false, "", nil, err
+		return false, "", err
 	}
 	want := tagMAC(key, reqMAC, scopeBytes, rd.Versions)
 	for _, m := range macs {
 		if hmac.Equal(m, want) {
 			tag, err := t.Tag(ctx, r, rd)
-			return err == nil, tag, &rd, err
+			return err == nil, tag, err
 		}
 	}
-	return false, "", &rd, nil
+	return false, "", nil
 }
 
 // requestMAC is the MAC of everything r's ETags are a function of besides
@@ -226,14 +227,14 @@ func (t *Tagger) keyOf(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-// A scope is written 'o' (the owner's campaigns) or 'c' and the campaigns'
-// ids.
+// A scope is written 'o' (the owner's campaigns and these) or 'c' (these
+// campaigns), then the campaigns' ids.
 func encodeScope(s db.VersionScope) []byte {
-	if s.Owner {
-		return []byte{'o'}
-	}
 	b := make([]byte, 1, 1+16*len(s.Campaigns))
 	b[0] = 'c'
+	if s.Owner {
+		b[0] = 'o'
+	}
 	for _, id := range s.Campaigns {
 		b = append(b, id[:]...)
 	}
@@ -241,17 +242,14 @@ func encodeScope(s db.VersionScope) []byte {
 }
 
 func decodeScope(b []byte) (db.VersionScope, bool) {
-	switch {
-	case len(b) == 1 && b[0] == 'o':
-		return db.VersionScope{Owner: true}, true
-	case len(b) > 1 && b[0] == 'c' && (len(b)-1)%16 == 0:
-		s := db.VersionScope{}
-		for i := 1; i < len(b); i += 16 {
-			s.Campaigns = append(s.Campaigns, uuid.UUID(b[i:i+16]))
-		}
-		return s, true
+	if len(b) < 1 || (b[0] != 'o' && b[0] != 'c') || (len(b)-1)%16 != 0 {
+		return db.VersionScope{}, false
 	}
-	return db.VersionScope{}, false
+	s := db.VersionScope{Owner: b[0] == 'o'}
+	for i := 1; i < len(b); i += 16 {
+		s.Campaigns = append(s.Campaigns, uuid.UUID(b[i:i+16]))
+	}
+	return s, true
 }
 
 // parseList reads If-None-Match's entity tags (RFC 9110 §8.8.3), opaque

@@ -429,7 +429,7 @@ func TestCampaignsListETag(t *testing.T) {
 	b := newAPI(t)
 	c := a.createCampaign("EMAIL")
 	bc := b.createCampaign("EMAIL")
-	list := pollReq{query: `{ campaigns { totalCount nodes { id version stats { total } } } }`}
+	list := pollReq{query: `{ campaigns { totalCount nodes { id version stats { total } prospects(limit: 5) { nodes { email firstName } } } } }`}
 	for _, tc := range []struct {
 		name    string
 		write   func()

@@ -59,8 +59,9 @@ func campaignArg(arg string) func(args map[string]any, s *db.VersionScope) bool 
 // VersionScope is whose versions cover the answer to a query operation,
 // from its root fields and their arguments as sent; false when some field
 // reads what no version covers (its answer then carries no ETag). The
-// owner's campaigns cover any campaign of the owner; one that is not the
-// owner's answers null (or an error) whatever it holds.
+// campaigns the arguments name stay in the scope beside the owner's: each
+// is read in its own statement, which the owner's digest may not agree
+// with.
 func VersionScope(rc *graphql.OperationContext) (db.VersionScope, bool) {
 	var s db.VersionScope
 	if rc.Operation == nil || rc.Operation.Operation != ast.Query {
@@ -72,8 +73,5 @@ func VersionScope(rc *graphql.OperationContext) (db.VersionScope, bool) {
 			return db.VersionScope{}, false
 		}
 	}
-	if s.Owner {
-		s.Campaigns = nil
-	}
-	return s, true
+	return db.SortScope(s), true
 }

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -20,20 +19,21 @@ type conditional struct {
 	tags    *etag.Tagger
 	req     etag.Request
 	matched bool
-	current string     // the current ETag, when matched
-	read    *etag.Read // the versions Match read, before the answer
+	current string // the current ETag, when matched
+	reads   *db.Reads
 }
 
 // conditional checks If-None-Match before anything is parsed or run: a
 // tag of this request's (its request MAC says so) costs the one statement
-// that reads its scope's versions; any other tag, none.
-func (t httpTransport) conditional(ctx context.Context, r *http.Request, params *graphql.RawParams) *conditional {
+// that reads its scope's versions; any other tag, none. The context it
+// returns collects the versions the answer's statements read.
+func (t httpTransport) conditional(ctx context.Context, r *http.Request, params *graphql.RawParams) (context.Context, *conditional) {
 	if t.tags == nil {
-		return nil
+		return ctx, nil
 	}
 	sub, ok := auth.Subject(ctx)
 	if !ok {
-		return nil
+		return ctx, nil
 	}
 	c := &conditional{tags: t.tags, req: etag.Request{
 		Subject:       sub,
@@ -42,17 +42,17 @@ func (t httpTransport) conditional(ctx context.Context, r *http.Request, params 
 		Variables:     params.Variables,
 	}}
 	if c.req.Document == "" {
-		return nil
+		return ctx, nil
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		var err error
-		c.matched, c.current, c.read, err = t.tags.Match(ctx, c.req, inm)
-		if err != nil {
-			c.matched, c.read = false, nil // then answered in full, without an ETag
-			c.tags = nil
+		if c.matched, c.current, err = t.tags.Match(ctx, c.req, inm); err != nil {
+			// Answered in full, then, and without an ETag.
+			return ctx, nil
 		}
 	}
-	return c
+	ctx, c.reads = db.WithReads(ctx)
+	return ctx, c
 }
 
 // notModified answers a request whose If-None-Match holds the current
@@ -73,46 +73,26 @@ func (c *conditional) notModified(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// tag is the ETag the answer to rc gets if it has no errors, "" when it
-// gets none (a mutation, an answer that reads what no version covers).
-// The versions are read before the answer is (or were, by Match), so the
-// tag is never one of a newer answer.
-func (c *conditional) tag(ctx context.Context, rc *graphql.OperationContext) string {
-	if c == nil || c.tags == nil {
-		return ""
-	}
-	scope, ok := graph.VersionScope(rc)
-	if !ok {
-		return ""
-	}
-	var read etag.Read
-	if c.read != nil && sameScope(c.read.Scope, scope) {
-		read = *c.read
-	} else {
-		var err error
-		if read, err = c.tags.Read(ctx, c.req, scope); err != nil {
-			return ""
-		}
-	}
-	tag, err := c.tags.Tag(ctx, c.req, read)
-	if err != nil {
-		return ""
-	}
-	return tag
-}
-
 // setHeaders gives a query's answer its caching headers: Cache-Control
-// always, the ETag when it has no errors.
-func (c *conditional) setHeaders(w http.ResponseWriter, rc *graphql.OperationContext, resp *graphql.Response, tag string) {
+// always; an ETag when it has no errors and its statements read the
+// versions of everything its root fields cover (graph.VersionScope).
+func (c *conditional) setHeaders(ctx context.Context, w http.ResponseWriter, rc *graphql.OperationContext, resp *graphql.Response) {
 	if rc.Operation == nil || rc.Operation.Operation != ast.Query {
 		return
 	}
 	w.Header().Set("Cache-Control", etag.CacheControl)
-	if tag != "" && resp != nil && len(resp.Errors) == 0 {
+	if c == nil || resp == nil || len(resp.Errors) != 0 {
+		return
+	}
+	scope, ok := graph.VersionScope(rc)
+	if !ok {
+		return
+	}
+	versions, ok := c.reads.Versions(scope)
+	if !ok {
+		return
+	}
+	if tag, err := c.tags.Tag(ctx, c.req, etag.Read{Scope: scope, Versions: versions}); err == nil {
 		w.Header().Set("ETag", tag)
 	}
-}
-
-func sameScope(a, b db.VersionScope) bool {
-	return a.Owner == b.Owner && slices.Equal(a.Campaigns, b.Campaigns)
 }

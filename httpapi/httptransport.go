@@ -95,7 +95,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
-	cond := t.conditional(ctx, r, params)
+	ctx, cond := t.conditional(ctx, r, params)
 	if cond.notModified(w, r) {
 		return
 	}
@@ -112,10 +112,19 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			"GET requests only allow query operations: send mutations with POST")
 		return
 	}
-	tag := cond.tag(ctx, rc)
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
-	cond.setHeaders(w, rc, resp, tag)
+	if resp == nil {
+		// The request's context ended before it ran (its deadline passed
+		// while it waited, say): gqlgen then answers nothing at all.
+		cause := context.Cause(ctx)
+		if cause == nil {
+			cause = errors.New("the executor gave no response")
+		}
+		resp = exec.DispatchError(graphql.WithOperationContext(ctx, rc), gqlerror.List{{
+			Message: "the request ended before it ran", Err: cause}})
+	}
+	cond.setHeaders(ctx, w, rc, resp)
 	writeResponse(w, resp)
 }
 
