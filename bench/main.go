@@ -54,6 +54,7 @@ type config struct {
 	out        string
 	hold       bool
 	dbParams   string
+	wrkOnly    bool
 }
 
 func parseFlags() config {
@@ -70,6 +71,7 @@ func parseFlags() config {
 	flag.BoolVar(&c.hold, "hold", false, "after seeding, print the database URL and wait for Ctrl-C (for EXPLAIN and psql)")
 	flag.StringVar(&c.dbParams, "dbparams", "", "extra query parameters for the server's DATABASE_URL, e.g. default_query_exec_mode=exec (experiments)")
 	flag.StringVar(&c.out, "out", "BENCHMARKS.md", "report file, relative to the module root")
+	flag.BoolVar(&c.wrkOnly, "wrk-only", false, "seed the list roster only and run the wrk rows (list load, 304 polls), printing them; the report file is left as it is")
 	flag.Parse()
 	c.sizes = [2]int{100_000, 1_000_000}
 	if *small {
@@ -137,6 +139,9 @@ func run(cfg config) error {
 	store := db.NewStore(bdb)
 	var rosters [2]*roster
 	for i, n := range cfg.sizes {
+		if cfg.wrkOnly && i > 0 {
+			break
+		}
 		c, err := store.CreateCampaign(ctx, owner, model.CreateCampaignInput{Name: fmt.Sprintf("bench %d", n), Channel: model.ChannelEmail})
 		if err != nil {
 			return err
@@ -175,11 +180,31 @@ func run(cfg config) error {
 	}
 	api := newClient(srv.url, token)
 
+	if cfg.wrkOnly {
+		bin, err := findWrk(ctx)
+		if err != nil {
+			return err
+		}
+		w, err := wrkPhase(ctx, cfg, bin, tmp, srv.url, token, rosters[0])
+		if err != nil {
+			return err
+		}
+		for _, row := range w.rows() {
+			fmt.Printf("%s | %s | %s | %s\n", row.what, row.measured, row.target, row.verdict)
+		}
+		return nil
+	}
 	m, err := newMeter(ctx, pool, srv.pid)
 	if err != nil {
 		return err
 	}
 	if err := listPhase(ctx, cfg, m, api, pool, rosters[0], &r); err != nil {
+		return err
+	}
+	if bin, err := findWrk(ctx); err != nil {
+		step("%v: the wrk rows are left out", err)
+		r.wrkMissing = err.Error()
+	} else if r.wrk, err = wrkPhase(ctx, cfg, bin, tmp, srv.url, token, rosters[0]); err != nil {
 		return err
 	}
 	if err := keysetPhase(ctx, cfg, api, rosters[0], &r); err != nil {
