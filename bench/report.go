@@ -22,11 +22,11 @@ type report struct {
 	pgVersion string
 	seedTook  [2]time.Duration
 
-	list     stats        // the API over HTTP
+	list stats // the API over HTTP
 	// wrk is the wrk rows (wrk.go); wrkMissing says why there are none.
 	wrk        *wrkReport
 	wrkMissing string
-	sqlLists []namedStats // the floor first, then the diagnostics
+	sqlLists   []namedStats // the floor first, then the diagnostics
 
 	walk                    time.Duration
 	keysetFirst, keysetLast stats
