@@ -76,9 +76,13 @@ func tail0(s string) string {
 // figures this program reads, as microseconds, on one line.
 // A response function, which costs wrk a call into Lua per answer, is
 // defined only when a status other than 2xx must be checked (want).
+// Each thread has a Lua state of its own: setup keeps the threads, so that
+// done (in the main state) can add up their bad answers.
 const wrkScriptHead = `
-local bad = 0
+bad = 0
 local want = %d
+local threads = {}
+setup = function(thread) table.insert(threads, thread); thread:set("seed", #threads) end
 if want ~= 200 then
   response = function(status, headers, body)
     if status ~= want then bad = bad + 1 end
@@ -86,8 +90,9 @@ if want ~= 200 then
 end
 done = function(summary, latency, requests)
   local errs = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
+  for _, t in ipairs(threads) do errs = errs + t:get("bad") end
   io.write(string.format("ROSTERBENCH %%d %%d %%d %%d %%d %%d\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), errs + bad))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), errs))
 end
 `
 
@@ -103,8 +108,6 @@ func listScript(r *roster, token string) (string, error) {
 local pages = %d
 local query = [==[%s]==]
 local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %s"}
-local n = 0
-setup = function(thread) n = n + 1; thread:set("seed", n) end
 init = function(args) math.randomseed(os.time() * 1000 + seed) end
 request = function()
   local s = "null"
@@ -122,7 +125,12 @@ func pollScript(path, token, etag string, want int) string {
 		inm = fmt.Sprintf(`, ["If-None-Match"] = [==[%s]==]`, etag)
 	}
 	return fmt.Sprintf(wrkScriptHead, want) + fmt.Sprintf(`
-local req = wrk.format("GET", [==[%s]==], {["Authorization"] = "Bearer %s"%s})
+local req
+init = function(args)
+  -- Here, not at load: wrk.format adds the Host header, which wrk knows
+  -- only once the threads start.
+  req = wrk.format("GET", [==[%s]==], {["Authorization"] = "Bearer %s"%s})
+end
 request = function() return req end
 `, path, token, inm)
 }

@@ -30,6 +30,9 @@ type Store struct {
 	hotMode pgx.QueryExecMode
 	// marks are positions of the rosters listed deep (marks.go).
 	marks *marksCache
+	// turns hands the pool's connections to the hot paths (withPgx) in
+	// the order they asked: nil when the pool is unbounded.
+	turns chan struct{}
 	// directPages counts pages decodePageRow read (for tests).
 	directPages atomic.Int64
 }
