@@ -81,7 +81,9 @@ func (s *Store) Campaigns(ctx context.Context, owner string, status *model.Campa
 			return err
 		}
 		noteOwner(ctx, digest)
-		return tx.NewSelect().Model(&out.Campaigns).Apply(filter).
+		// version is scanonly (never written by Bun), hence not among the
+		// default columns.
+		return tx.NewSelect().Model(&out.Campaigns).ColumnExpr("?TableColumns").ColumnExpr("campaign.version::text AS version").Apply(filter).
 			OrderExpr("created_at DESC, id DESC").
 			Limit(int64(pg.Limit + 1)).Offset(int64(pg.Offset())).Scan(ctx)
 	})

@@ -478,3 +478,45 @@ func TestPersistedQueriesAcrossReplicas(t *testing.T) {
 	}
 	b.requireNotModified(p, etag)
 }
+
+// TestCampaignVersion: Campaign.version as the payloads and the queries
+// show it: set at creation, moved by a transition in its own payload,
+// equal wherever the campaign is read while nothing changes.
+func TestCampaignVersion(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	var created struct {
+		CreateCampaign struct{ Campaign struct{ ID, Version string } }
+	}
+	a.query(`mutation { createCampaign(input: {name: "v", channel: EMAIL}) { campaign { id version } } }`, nil, &created)
+	c := created.CreateCampaign.Campaign
+	if c.Version == "" {
+		t.Fatal("createCampaign: no version")
+	}
+	a.add(c.ID, emails("a@x.com"), false)
+	read := func() (one, listed string) {
+		var out struct {
+			Campaign  struct{ Version string }
+			Campaigns struct{ Nodes []struct{ ID, Version string } }
+		}
+		a.query(`query($c: UUID!) { campaign(id: $c) { version } campaigns { nodes { id version } } }`, map[string]any{"c": c.ID}, &out)
+		for _, n := range out.Campaigns.Nodes {
+			if n.ID == c.ID {
+				listed = n.Version
+			}
+		}
+		return out.Campaign.Version, listed
+	}
+	afterAdd, listed := read()
+	if afterAdd == c.Version || listed != afterAdd {
+		t.Fatalf("after an add: version %q (created %q), listed %q", afterAdd, c.Version, listed)
+	}
+	var moved struct {
+		TransitionCampaign struct{ Campaign struct{ Version string } }
+	}
+	a.query(`mutation($c: UUID!) { transitionCampaign(id: $c, to: LAUNCHING) { campaign { version } } }`, map[string]any{"c": c.ID}, &moved)
+	now, _ := read()
+	if v := moved.TransitionCampaign.Campaign.Version; v == afterAdd || v != now {
+		t.Fatalf("transition's payload: version %q; before %q, read after %q", v, afterAdd, now)
+	}
+}
