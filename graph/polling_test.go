@@ -497,7 +497,9 @@ func TestCampaignVersion(t *testing.T) {
 	read := func() (one, listed string) {
 		var out struct {
 			Campaign  struct{ Version string }
-			Campaigns struct{ Nodes []struct{ ID, Version string } }
+			Campaigns struct {
+				Nodes []struct{ ID, Version string }
+			}
 		}
 		a.query(`query($c: UUID!) { campaign(id: $c) { version } campaigns { nodes { id version } } }`, map[string]any{"c": c.ID}, &out)
 		for _, n := range out.Campaigns.Nodes {
