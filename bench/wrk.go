@@ -214,8 +214,14 @@ func wrkPhase(ctx context.Context, cfg config, bin, dir, base, token string, r *
 		return nil, fmt.Errorf("the polled page: HTTP %d, ETag %q (want 200 and one)", res.StatusCode, etag)
 	}
 	step("poll by wrk: page %d by GET with its ETag (304), then without (200)", rep.pollPage)
-	if rep.notModified, err = runWrk(ctx, bin, dir, base, "poll304", pollScript(path, token, etag, http.StatusNotModified),
-		rep.threads, rep.conns, cfg.warmup, cfg.duration); err != nil {
+	stopProfile, err := profile(cfg.profileDir, "poll304")
+	if err != nil {
+		return nil, err
+	}
+	rep.notModified, err = runWrk(ctx, bin, dir, base, "poll304", pollScript(path, token, etag, http.StatusNotModified),
+		rep.threads, rep.conns, cfg.warmup, cfg.duration)
+	stopProfile()
+	if err != nil {
 		return nil, err
 	}
 	if rep.ok, err = runWrk(ctx, bin, dir, base, "poll200", pollScript(path, token, "", http.StatusOK),

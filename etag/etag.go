@@ -104,11 +104,14 @@ func (t *Tagger) Tag(ctx context.Context, r Request, read Read) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	reqMAC := t.requestMAC(key, r)
+	return tag(key, t.requestMAC(key, r), read), nil
+}
+
+func tag(key, reqMAC []byte, read Read) string {
 	scope := encodeScope(read.Scope)
 	b := append(scope, reqMAC[:requestMACLen]...)
 	b = append(b, tagMAC(key, reqMAC, scope, read.Versions)...)
-	return `"` + base64.RawURLEncoding.EncodeToString(b) + `"`, nil
+	return `"` + base64.RawURLEncoding.EncodeToString(b) + `"`
 }
 
 // Read reads scope's current versions for r's caller.
@@ -167,8 +170,7 @@ func (t *Tagger) Match(ctx context.Context, r Request, header string) (matched b
 	want := tagMAC(key, reqMAC, scopeBytes, rd.Versions)
 	for _, m := range macs {
 		if hmac.Equal(m, want) {
-			tag, err := t.Tag(ctx, r, rd)
-			return err == nil, tag, err
+			return true, tag(key, reqMAC, rd), nil
 		}
 	}
 	return false, "", nil
