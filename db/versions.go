@@ -66,9 +66,9 @@ const scopeVersions = `SELECT CASE WHEN $3::boolean THEN (` + ownerDigest + `) E
 // from the snapshot that read the data it covers: the reads of a query
 // (Store.ListProspects, Campaign, Campaigns, Prospect, CustomFieldKeys)
 // note them when the request's context holds Reads (WithReads), so that a
-// poll costs no statement more than its answer does. Only the read of a
-// scope's versions that validates an If-None-Match (Versions) is a
-// statement of its own.
+// poll costs no statement more than its answer does. Statements of their
+// own read versions only to validate an If-None-Match (Versions), and for
+// a prospect that is not there (Prospect).
 type Reads struct {
 	mu        sync.Mutex
 	campaigns map[uuid.UUID]string

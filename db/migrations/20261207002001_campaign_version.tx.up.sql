@@ -117,7 +117,7 @@ CREATE TABLE persisted_queries (
 
 --bun:split
 
--- etag_key is the key of the ETags' MAC (graph/etag.go), one for every
+-- etag_key is the key of the ETags' MAC (etag/etag.go), one for every
 -- replica sharing the database, so that any replica validates another's
 -- ETags and no client can forge one. gen_random_uuid draws from the
 -- server's strong random source: two make 244 random bits.
