@@ -22,8 +22,11 @@ type report struct {
 	pgVersion string
 	seedTook  [2]time.Duration
 
-	list     stats        // the API over HTTP
-	sqlLists []namedStats // the floor first, then the diagnostics
+	list stats // the API over HTTP
+	// wrk is the wrk rows (wrk.go); wrkMissing says why there are none.
+	wrk        *wrkReport
+	wrkMissing string
+	sqlLists   []namedStats // the floor first, then the diagnostics
 
 	walk                    time.Duration
 	keysetFirst, keysetLast stats
@@ -66,6 +69,10 @@ func (r *report) rows() []row {
 			fmt.Sprintf("%.0f req/s, %s", r.list.rate, latencies(r.list, 99)),
 			"p99 < 100 ms", verdict(r.list.pct(99) < 100*time.Millisecond)},
 	}
+	if r.wrkMissing != "" {
+		rows = append(rows, row{"list by wrk", "not measured: " + r.wrkMissing, "p99 < 100 ms and < 6× p50", "SKIPPED"})
+	}
+	rows = append(rows, r.wrk.rows()...)
 	floorTarget, floorOK := "beats ~100 req/s (index-only walk)", floor.rate > 100
 	for _, d := range r.sqlLists[1:] {
 		if d.name == naiveList.name {

@@ -42,7 +42,7 @@ func (s *Store) CreateCampaignOnce(ctx context.Context, owner string, in model.C
 		Status: model.CampaignStatusDraft, CreatedAt: now, UpdatedAt: now,
 	}
 	if key == "" {
-		if _, err := s.db.NewInsert().Model(fresh).Exec(ctx); err != nil {
+		if _, err := s.db.NewInsert().Model(fresh).Returning("version::text").Exec(ctx, &fresh.Version); err != nil {
 			return nil, false, fmt.Errorf("create campaign: %w", err)
 		}
 		return fresh, false, nil
@@ -63,7 +63,7 @@ func (s *Store) CreateCampaignOnce(ctx context.Context, owner string, in model.C
 			c, err = campaignFor(ctx, tx, owner, stored, noLock)
 			return err
 		}
-		if _, err := tx.NewInsert().Model(fresh).Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(fresh).Returning("version::text").Exec(ctx, &fresh.Version); err != nil {
 			return fmt.Errorf("create campaign: %w", err)
 		}
 		c = fresh
@@ -75,7 +75,14 @@ func (s *Store) CreateCampaignOnce(ctx context.Context, owner string, in model.C
 
 // Campaign returns the caller's campaign, or model.ErrNotFound.
 func (s *Store) Campaign(ctx context.Context, owner string, id uuid.UUID) (*model.Campaign, error) {
-	return campaignFor(ctx, s.db, owner, id, noLock)
+	c, err := campaignFor(ctx, s.db, owner, id, noLock)
+	switch {
+	case err == nil:
+		noteCampaign(ctx, id, c.Version)
+	case errors.Is(err, model.ErrNotFound):
+		noteCampaign(ctx, id, "0") // null until the owner has it: never
+	}
+	return c, err
 }
 
 // CampaignPage is one page of the caller's campaigns.
@@ -106,7 +113,16 @@ func (s *Store) Campaigns(ctx context.Context, owner string, status *model.Campa
 			return err
 		}
 		out.TotalCount = int(n)
-		return tx.NewSelect().Model(&out.Campaigns).Apply(filter).
+		// The owner's digest, which versions the list (SPEC §14), from the
+		// same snapshot.
+		var digest string
+		if err := tx.QueryRowContext(ctx, bunSQL(ownerDigest), owner).Scan(&digest); err != nil {
+			return err
+		}
+		noteOwner(ctx, digest)
+		// version is scanonly (never written by Bun), hence not among the
+		// default columns.
+		return tx.NewSelect().Model(&out.Campaigns).ColumnExpr("?TableColumns").ColumnExpr("campaign.version::text AS version").Apply(filter).
 			OrderExpr("created_at DESC, id DESC").
 			Limit(int64(pg.Limit + 1)).Offset(int64(pg.Offset())).Scan(ctx)
 	})
@@ -139,7 +155,8 @@ func (s *Store) TransitionCampaign(ctx context.Context, owner string, id uuid.UU
 		}
 		c.Status = to
 		c.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
-		_, err = tx.NewUpdate().Model(c).Column("status", "updated_at").WherePK().Exec(ctx)
+		// The row's new version (SPEC §14), which its trigger drew.
+		_, err = tx.NewUpdate().Model(c).Column("status", "updated_at").WherePK().Returning("version::text").Exec(ctx, &c.Version)
 		return err
 	})
 	return settle(out, err, "transition campaign")

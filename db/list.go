@@ -173,7 +173,7 @@ func (s *Store) listOnce(ctx context.Context, owner string, campaignID uuid.UUID
 		AND ` + off + ` < ` + t + ` AND ` + off + ` > ` + t + ` / 2
 		ORDER BY id DESC LIMIT greatest(least(` + n + `, ` + t + ` - ` + off + `), 0) OFFSET greatest(` + t + ` - ` + off + ` - ` + n + `, 0))`
 	}
-	query := `SELECT coalesce(` + t + `, 0), c.roster_version, ` + pageColumns(q.Fields) + `
+	query := `SELECT coalesce(` + t + `, 0), c.roster_version, c.version, ` + pageColumns(q.Fields) + `
 FROM campaigns AS c
 LEFT JOIN LATERAL (
 	SELECT p.* FROM (` + ids + `) AS k JOIN prospects AS p ON p.id = k.id
@@ -183,14 +183,14 @@ ORDER BY p.id`
 
 	out := &ProspectPage{Page: pg, Keyset: q.After != nil}
 	found := false
-	var version int64
+	var version, campaignVersion int64
 	err := s.withPgx(ctx, func(c *pgx.Conn) error {
 		rows, err := c.Query(ctx, query, append([]any{s.hotMode}, args...)...)
 		if err != nil {
 			return err
 		}
 		var direct bool
-		out.Prospects, found, direct, err = scanPage(rows, pg.Limit+1, &out.TotalCount, &version)
+		out.Prospects, found, direct, err = scanPage(rows, pg.Limit+1, &out.TotalCount, &version, &campaignVersion)
 		if direct {
 			s.directPages.Add(1)
 		}
@@ -202,6 +202,8 @@ ORDER BY p.id`
 	if !found {
 		return nil, 0, model.ErrNotFound
 	}
+	// The answer's version (SPEC §14), from the page's own snapshot.
+	noteCampaign(ctx, campaignID, strconv.FormatInt(campaignVersion, 10))
 	return out, version, nil
 }
 
@@ -248,11 +250,11 @@ func pageColumns(fields []string) string {
 // buys"). Nothing else sets it.
 var scanPagesGenerically bool
 
-// scanPage reads the listing statement's rows: the total and the roster
-// version beside each prospect, or one row of NULL prospect columns for an
+// scanPage reads the listing statement's rows: the total, the roster
+// version and the campaign's version (campaigns.version) beside each prospect, or one row of NULL prospect columns for an
 // empty page. found says the campaign's row came. Custom fields are
 // compacted into one buffer the page's prospects share.
-func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*model.Prospect, found, direct bool, _ error) {
+func scanPage(rows pgx.Rows, capacity int, total *int, version, campaignVersion *int64) (_ []*model.Prospect, found, direct bool, _ error) {
 	defer rows.Close()
 	page := make([]model.Prospect, 0, capacity)
 	var (
@@ -262,7 +264,7 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		custom           = make([]byte, 0, 96*capacity)
 		texts            = pageTexts{buf: make([]byte, 0, 48*capacity), spans: make([]textSpan, 0, 5*capacity)}
 		p                model.Prospect
-		dest             = append(make([]any, 0, len(pageOIDs)), total, version, &id, &campaign, &identity)
+		dest             = append(make([]any, 0, len(pageOIDs)), total, version, campaignVersion, &id, &campaign, &identity)
 	)
 	for _, f := range model.ProspectTexts {
 		dest = append(dest, f.Of(&p))
@@ -276,7 +278,7 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 		if direct {
 			// The usual case: decode the wire format directly, skipping
 			// pgx's per-value scan plans (half the server's CPU per page).
-			if err := decodePageRow(raw, total, version, &id, &campaign, &created, &updated); err != nil {
+			if err := decodePageRow(raw, total, version, campaignVersion, &id, &campaign, &created, &updated); err != nil {
 				return nil, found, direct, err
 			}
 		} else if err := rows.Scan(dest...); err != nil {
@@ -322,12 +324,12 @@ func scanPage(rows pgx.Rows, capacity int, total *int, version *int64) (_ []*mod
 	return out, found, direct, nil
 }
 
-// The listing statement's columns by position: the total and the roster
-// version, then pageColumnList's: the id, the campaign, the identity, the
+// The listing statement's columns by position: the total, the roster
+// version and the campaign's version, then pageColumnList's: the id, the campaign, the identity, the
 // profile's texts (model.ProspectTexts, in order), the custom fields, the
 // status and the two timestamps.
 const (
-	identityCol  = 4
+	identityCol  = 5
 	firstTextCol = identityCol + 1
 	customCol    = firstTextCol + len(model.ProspectTexts)
 	statusCol    = customCol + 1
@@ -385,7 +387,7 @@ func (t *pageTexts) resolve(page []model.Prospect) {
 
 // pageOIDs are the types of the listing statement's columns, in order.
 var pageOIDs = func() []uint32 {
-	oids := []uint32{pgtype.Int4OID, pgtype.Int8OID, pgtype.UUIDOID, pgtype.UUIDOID, pgtype.TextOID}
+	oids := []uint32{pgtype.Int4OID, pgtype.Int8OID, pgtype.Int8OID, pgtype.UUIDOID, pgtype.UUIDOID, pgtype.TextOID}
 	for range model.ProspectTexts {
 		oids = append(oids, pgtype.TextOID)
 	}
@@ -420,14 +422,15 @@ const pgEpochMicros = 946_684_800_000_000
 // decodePageRow reads one row of the listing statement from the wire
 // (decodable) into the same places rows.Scan(dest...) would; its texts are
 // read by pageTexts, its custom fields raw by scanPage.
-func decodePageRow(raw [][]byte, total *int, version *int64, id, campaign *pgtype.UUID, created, updated *pgtype.Timestamptz) error {
-	if len(raw[0]) != 4 || len(raw[1]) != 8 {
-		return errors.New("list prospects: malformed total or version")
+func decodePageRow(raw [][]byte, total *int, version, campaignVersion *int64, id, campaign *pgtype.UUID, created, updated *pgtype.Timestamptz) error {
+	if len(raw[0]) != 4 || len(raw[1]) != 8 || len(raw[2]) != 8 {
+		return errors.New("list prospects: malformed total or versions")
 	}
 	*total = int(int32(binary.BigEndian.Uint32(raw[0])))
 	*version = int64(binary.BigEndian.Uint64(raw[1]))
+	*campaignVersion = int64(binary.BigEndian.Uint64(raw[2]))
 	for i, u := range []*pgtype.UUID{id, campaign} {
-		v := raw[2+i]
+		v := raw[3+i]
 		*u = pgtype.UUID{Valid: len(v) == 16}
 		copy(u.Bytes[:], v)
 	}
@@ -463,7 +466,10 @@ func (s *Store) ListProspectsMany(ctx context.Context, owner string, campaignIDs
 		filter += " AND p.id > ?"
 		args = append(args, *q.After)
 	}
-	query := `SELECT c.id AS campaign_key, coalesce(` + totalExpr(q) + `, 0) AS total_count, p.*
+	// The prospect's columns by name, not p.*: a column the model does not
+	// have (other_identity, which only the suppression list reads) would
+	// fail the scan.
+	query := `SELECT c.id AS campaign_key, coalesce(` + totalExpr(q) + `, 0) AS total_count, ` + pageColumns(nil) + `
 FROM campaigns AS c
 LEFT JOIN LATERAL (
 	SELECT p.* FROM prospects AS p

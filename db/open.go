@@ -59,13 +59,19 @@ func OpenWith(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	return bdb, nil
 }
 
-// NewStore returns the store over an open database.
+// NewStore returns the store over an open database, whose pool size
+// (SetMaxOpenConns) is set: the hot paths take turns for its connections
+// (Store.turns).
 func NewStore(db *bun.DB) *Store {
 	mode := pgx.QueryExecModeCacheDescribe // a handle Open did not make: pooler-safe
 	if m, ok := hotModes.Load(db.DB); ok {
 		mode = m.(pgx.QueryExecMode)
 	}
-	return &Store{db: db, Timeouts: DefaultTimeouts, hotMode: mode, marks: newMarksCache()}
+	s := &Store{db: db, Timeouts: DefaultTimeouts, hotMode: mode, marks: newMarksCache()}
+	if n := db.Stats().MaxOpenConnections; n > 0 {
+		s.turns = make(chan struct{}, n)
+	}
+	return s
 }
 
 // Ping says whether the database answers; /readyz asks it.

@@ -2,7 +2,9 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,11 +15,41 @@ import (
 )
 
 // Prospect returns one prospect of the caller's campaign, or model.ErrNotFound.
+// The campaign's version comes with the prospect, from the same snapshot
+// (SPEC §14). When there is no such prospect, the version is read first
+// and the prospect looked for again: the null answer is then known to hold
+// at that version or a later one, never an earlier one.
 func (s *Store) Prospect(ctx context.Context, owner string, campaignID, id uuid.UUID) (*model.Prospect, error) {
-	p := new(model.Prospect)
-	err := s.db.NewSelect().Model(p).
+	p, err := s.prospect(ctx, owner, campaignID, id)
+	if !errors.Is(err, model.ErrNotFound) {
+		return p, err
+	}
+	if _, ok := ctx.Value(readsKey{}).(*Reads); !ok {
+		return nil, err
+	}
+	v, err := s.Versions(ctx, owner, VersionScope{Campaigns: []uuid.UUID{campaignID}})
+	if err != nil {
+		return nil, err
+	}
+	p, err = s.prospect(ctx, owner, campaignID, id)
+	if errors.Is(err, model.ErrNotFound) {
+		noteCampaign(ctx, campaignID, strings.TrimPrefix(v, "|"))
+	}
+	return p, err
+}
+
+// prospectRead is a prospect with its campaign's version.
+type prospectRead struct {
+	bun.BaseModel   `bun:"table:prospects,alias:prospect"`
+	model.Prospect  `bun:",extend"`
+	CampaignVersion string `bun:"campaign_version,scanonly"`
+}
+
+func (s *Store) prospect(ctx context.Context, owner string, campaignID, id uuid.UUID) (*model.Prospect, error) {
+	var row prospectRead
+	err := s.db.NewSelect().Model(&row).ColumnExpr("?TableColumns").ColumnExpr("c.version::text AS campaign_version").
+		Join("JOIN campaigns AS c ON c.id = prospect.campaign_id AND c.owner = ?", owner).
 		Where("prospect.id = ?", id).Where("prospect.campaign_id = ?", campaignID).
-		Where("EXISTS (SELECT 1 FROM campaigns c WHERE c.id = prospect.campaign_id AND c.owner = ?)", owner).
 		Scan(ctx)
 	if err != nil {
 		if isNoRows(err) {
@@ -25,7 +57,8 @@ func (s *Store) Prospect(ctx context.Context, owner string, campaignID, id uuid.
 		}
 		return nil, fmt.Errorf("read prospect: %w", err)
 	}
-	return p, nil
+	noteCampaign(ctx, campaignID, row.CampaignVersion)
+	return &row.Prospect, nil
 }
 
 // updateColumns are what updateProspect writes: the identities, the

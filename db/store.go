@@ -30,6 +30,9 @@ type Store struct {
 	hotMode pgx.QueryExecMode
 	// marks are positions of the rosters listed deep (marks.go).
 	marks *marksCache
+	// turns hands the pool's connections to the hot paths (withPgx) in
+	// the order they asked: nil when the pool is unbounded.
+	turns chan struct{}
 	// directPages counts pages decodePageRow read (for tests).
 	directPages atomic.Int64
 }
@@ -83,7 +86,7 @@ const (
 // runs them through bunSQL.
 const (
 	// campaignColumns are model.Campaign's columns, in scanCampaign's order.
-	campaignColumns = `id, owner, name, channel, status, stats, created_at, updated_at`
+	campaignColumns = `id, owner, name, channel, status, stats, created_at, updated_at, version::text`
 	selectCampaign  = `SELECT ` + campaignColumns + ` FROM campaigns WHERE id = $1 AND owner = $2`
 	lockRoster      = selectCampaign + ` FOR NO KEY UPDATE`
 )
@@ -92,7 +95,7 @@ const (
 // campaign that is absent (or another owner's) is model.ErrNotFound.
 func scanCampaign(row interface{ Scan(...any) error }) (*model.Campaign, error) {
 	c := new(model.Campaign)
-	err := row.Scan(&c.ID, &c.Owner, &c.Name, &c.Channel, &c.Status, &c.Stats, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.Owner, &c.Name, &c.Channel, &c.Status, &c.Stats, &c.CreatedAt, &c.UpdatedAt, &c.Version)
 	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
 		return nil, model.ErrNotFound
 	}

@@ -320,7 +320,6 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CampaignResolver interface {
-	Version(ctx context.Context, obj *model.Campaign) (string, error)
 	Prospects(ctx context.Context, obj *model.Campaign, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error)
 }
 type MutationResolver interface {
@@ -4280,7 +4279,7 @@ func (ec *executionContext) _Campaign_version(ctx context.Context, field graphql
 			return ec.fieldContext_Campaign_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Campaign().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4291,7 +4290,7 @@ func (ec *executionContext) _Campaign_version(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Campaign_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Campaign", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "String")
 }
 
 func (ec *executionContext) _Campaign_prospects(ctx context.Context, field graphql.CollectedField, obj *model.Campaign) (ret graphql.Marshaler) {
@@ -10447,11 +10446,10 @@ func (ec *executionContext) _Campaign(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Campaign_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Campaign_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "prospects":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

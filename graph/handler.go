@@ -62,7 +62,7 @@ func NewHandler(o Options) http.Handler {
 	srv.Use(inputRules{schema: es.Schema()})
 	// Before APQ: a query is checked before APQ keeps it.
 	useQueryLimits(srv, queryCache, !o.DisableIntrospection)
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: newPersistedQueries(o.Store, o.Logger)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(operationObserver{m: o.Metrics})
 	if !o.NoFastList {

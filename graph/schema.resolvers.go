@@ -16,11 +16,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// Version is the resolver for the version field.
-func (r *campaignResolver) Version(ctx context.Context, obj *model.Campaign) (string, error) {
-	return "", errNotBuilt("Version")
-}
-
 // Prospects is the resolver for the prospects field.
 func (r *campaignResolver) Prospects(ctx context.Context, obj *model.Campaign, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error) {
 	return r.listProspects(ctx, fieldArgs(ctx), obj, nil)

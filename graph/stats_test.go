@@ -305,11 +305,18 @@ func TestListEngineWrites(t *testing.T) {
 		if n := sqlExec(t, `UPDATE prospects SET first_name = 'Renamed', custom_fields = '{"k": 1}' WHERE campaign_id = ?`, c); n != 12 {
 			t.Fatalf("updated %d rows", n)
 		}
+		// The profile edit moves the campaign's version (SPEC §14), so its
+		// row is rewritten, stats unchanged; an update that changes
+		// nothing leaves the row alone.
+		edited := xmin()
+		if edited == before {
+			t.Fatalf("a profile edit left the campaign's version as it was")
+		}
 		if n := sqlExec(t, `UPDATE prospects SET status = status WHERE campaign_id = ?`, c); n != 12 {
 			t.Fatalf("updated %d rows", n)
 		}
-		if after := xmin(); after != before {
-			t.Fatalf("a profile-only update rewrote the campaign row (xmin %s -> %s)", before, after)
+		if after := xmin(); after != edited {
+			t.Fatalf("an update that changed nothing rewrote the campaign row (xmin %s -> %s)", edited, after)
 		}
 		requireStats(t, a, c, counts)
 		pg := listPage(t, a, c, listArgs{"status": "REPLIED"})

@@ -19,6 +19,7 @@ import (
 	"roster/apierr"
 	"roster/auth"
 	"roster/db"
+	"roster/etag"
 	"roster/graph"
 	"roster/graphiql"
 	"roster/metrics"
@@ -90,7 +91,7 @@ func NewHandler(o Options) http.Handler {
 		Store:     o.Store,
 		Metrics:   m,
 		Logger:    o.Logger,
-		Transport: httpTransport{typedRows: !o.NoTypedRows, m: m},
+		Transport: httpTransport{typedRows: !o.NoTypedRows, m: m, tags: etag.New(o.Store)},
 		// First: the extensions after it (the complexity limit counts
 		// rows) see the rows the transport decoded (vars.go).
 		First:                typedVariables{},

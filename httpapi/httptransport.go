@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"roster/apierr"
+	"roster/etag"
 	"roster/mediatype"
 	"roster/metrics"
 	"roster/model"
@@ -47,9 +48,15 @@ import (
 //
 // And it reads addProspects' rows straight into typed rows (vars.go) unless
 // typedRows is false.
+//
+// And it answers conditional requests (SPEC §14, conditional.go): queries
+// get an ETag, and a poll whose If-None-Match holds the current one 304
+// (412 for a POST) without running.
 type httpTransport struct {
 	typedRows bool
 	m         *metrics.Metrics
+	// tags, when set, makes and checks the answers' ETags.
+	tags *etag.Tagger
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -88,6 +95,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
+	ctx, cond := t.conditional(ctx, r, params)
+	if cond.notModified(w, r) {
+		return
+	}
 	rc, errs := t.operation(ctx, exec, params, rows, body)
 	if errs != nil {
 		// Nothing ran, so there is no data to speak of.
@@ -102,7 +113,19 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	if resp == nil {
+		// The request's context ended before it ran (its deadline passed
+		// while it waited, say): gqlgen then answers nothing at all.
+		cause := context.Cause(ctx)
+		if cause == nil {
+			cause = errors.New("the executor gave no response")
+		}
+		resp = exec.DispatchError(graphql.WithOperationContext(ctx, rc), gqlerror.List{{
+			Message: "the request ended before it ran", Err: cause}})
+	}
+	cond.setHeaders(ctx, w, rc, resp)
+	writeResponse(w, resp)
 }
 
 // operation prepares the request's operation, with the typed rows when

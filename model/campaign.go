@@ -22,6 +22,11 @@ type Campaign struct {
 	Stats     CampaignStats  `bun:"stats,type:jsonb,notnull"`
 	CreatedAt time.Time      `bun:"created_at,notnull"`
 	UpdatedAt time.Time      `bun:"updated_at,notnull"`
+	// Version is campaigns.version as text (Campaign.version, SPEC §14):
+	// the database moves it with every change a query of the campaign can
+	// show. Never written by the API (scanonly): the column's default and
+	// triggers set it.
+	Version string `bun:"version,scanonly"`
 }
 
 // RosterFrozen is true once the campaign has left DRAFT (SPEC §7).
