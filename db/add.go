@@ -295,10 +295,11 @@ func probeOf(ch model.Channel, p *model.Prospect) SuppressionProbe {
 
 // otherCampaignsQuery finds which of identities ($4) the owner's other
 // campaigns of the channel, in the statuses counted ($5), hold: the oldest
-// such campaign for each. It probes prospects_identity_idx once per
-// identity of the batch and keeps the rows of the owner's campaigns: its
-// cost follows the batch (and how many campaigns hold each identity),
-// never a roster's size or the number of the owner's campaigns.
+// such campaign for each. It probes prospects_identity_idx (identity,
+// campaign_id) once per identity of the batch, from the index alone, and
+// keeps the owner's campaigns: its cost follows the batch (and how many
+// campaigns hold each identity), never a roster's size or the number of
+// the owner's campaigns.
 const otherCampaignsQuery = `SELECT DISTINCT ON (p.identity) p.identity, c.id
 FROM prospects p
 JOIN campaigns c ON c.id = p.campaign_id
@@ -326,7 +327,7 @@ func (s *Store) onOtherCampaigns(ctx context.Context, tx bun.Tx, owner string, c
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Tx.QueryContext(ctx, otherCampaignsQuery, pgx.QueryExecModeCacheDescribe, owner, ch, c.ID, identities, statuses)
+	rows, err := rawQuery(ctx, tx, otherCampaignsQuery, owner, ch, c.ID, identities, statuses)
 	if err != nil {
 		return nil, fmt.Errorf("look up other campaigns: %w", err)
 	}

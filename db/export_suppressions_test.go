@@ -13,5 +13,8 @@ func MatchSuppressions(ctx context.Context, idb bun.IDB, owner string, probes []
 	return matchSuppressions(ctx, idb, owner, probes)
 }
 
+// MatchSuppressionsQuery is matchSuppressions' statement, for EXPLAIN.
+const MatchSuppressionsQuery = matchSuppressionsQuery
+
 // SuppressionIDs is suppressionIDs, for tests.
 var SuppressionIDs = suppressionIDs

@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
 )
 
 // withPgx runs fn on one of the pool's connections as a pgx connection.
@@ -39,6 +41,25 @@ func (s *Store) withPgx(ctx context.Context, fn func(*pgx.Conn) error) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error { return asPgx(dc, fn) })
+}
+
+// rawQuery runs a statement with $n parameters on idb (the pool, or a
+// transaction) through database/sql as it is, not formatted by Bun, so
+// that pgx encodes its arguments: slices go as binary arrays, which
+// PostgreSQL reads far faster than Bun's array literals in the SQL text.
+// The statement goes unnamed with its description cached
+// (QueryExecModeCacheDescribe), so PostgreSQL plans it for its actual
+// arguments each time (a prepared statement's generic plan cannot see how
+// many elements an array holds) and it works through PgBouncer too.
+func rawQuery(ctx context.Context, idb bun.IDB, query string, args ...any) (*sql.Rows, error) {
+	args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
+	switch v := idb.(type) {
+	case bun.Tx:
+		return v.Tx.QueryContext(ctx, query, args...)
+	case *bun.DB:
+		return v.DB.QueryContext(ctx, query, args...)
+	}
+	return nil, fmt.Errorf("rawQuery: %T is neither a transaction nor the pool", idb)
 }
 
 // asPgx hands database/sql's driver connection to fn as pgx's.

@@ -44,55 +44,86 @@ func parentDomains(d string) []string {
 	return out
 }
 
-// matchRow is one probe's blocking entry, as matchSuppressions reads it.
-type matchRow struct {
-	I int `bun:"i"`
-	model.Suppression
-}
+// matchSuppressionsQuery reads the owner's entries among a batch's
+// distinct candidates ($2 kinds, $3 values): each is one probe of the
+// unique index (owner, kind, normalized), forced so by the LATERAL
+// subquery's LIMIT (with = ANY over a thousand values the planner may
+// prefer a scan of a small list, and a scan of a big one is what must
+// never happen), so its cost follows the batch's distinct values, never
+// the list (TestMatchSuppressionsIndexOnly).
+const matchSuppressionsQuery = `SELECT s.id, s.owner, s.kind, s.value, s.normalized, s.reason, s.created_at
+FROM unnest($2::text[], $3::text[]) AS c (kind, normalized)
+CROSS JOIN LATERAL (
+	SELECT * FROM suppressions AS s
+	WHERE s.owner = $1 AND s.kind = c.kind AND s.normalized = c.normalized LIMIT 1
+) AS s`
 
 // matchSuppressions returns, for each probe, the owner's entry that blocks
 // it, or nil: EMAIL first, then LINKEDIN, then the longest DOMAIN that is
 // the email's domain or a parent of it (SPEC §12). One statement for the
-// whole batch: every candidate (the email, the URL, each domain the email
-// is at) is one probe of the unique index (owner, kind, normalized),
-// forced so by the LATERAL subquery's LIMIT (which no plan can turn into a
-// scan of the list), so its cost follows the probes, not the list
-// (TestMatchSuppressionsIndexOnly; bench -suppressions).
+// whole batch, asking for each distinct candidate once (a batch's rows
+// share few domains), the priority applied here.
 func matchSuppressions(ctx context.Context, idb bun.IDB, owner string, probes []SuppressionProbe) ([]*model.Suppression, error) {
 	out := make([]*model.Suppression, len(probes))
-	var idx, prio []int
 	var kinds, values []string
-	candidate := func(i, p int, kind, v string) {
-		idx, prio, kinds, values = append(idx, i), append(prio, p), append(kinds, kind), append(values, v)
+	seen := map[string]bool{}
+	add := func(kind, v string) {
+		if k := kind + " " + v; !seen[k] {
+			seen[k] = true
+			kinds, values = append(kinds, kind), append(values, v)
+		}
 	}
-	for i, p := range probes {
+	for _, p := range probes {
 		if p.Email != "" {
-			candidate(i, 0, kindEmail, p.Email)
-			for j, d := range parentDomains(identity.EmailDomain(p.Email)) {
-				candidate(i, 2+j, kindDomain, d)
+			add(kindEmail, p.Email)
+			for _, d := range parentDomains(identity.EmailDomain(p.Email)) {
+				add(kindDomain, d)
 			}
 		}
 		if p.LinkedIn != "" {
-			candidate(i, 1, kindLinkedIn, p.LinkedIn)
+			add(kindLinkedIn, p.LinkedIn)
 		}
 	}
-	if len(idx) == 0 {
+	if len(values) == 0 {
 		return out, nil
 	}
-	var rows []matchRow
-	err := idb.NewRaw(`SELECT DISTINCT ON (c.i) c.i, s.*
-FROM unnest(?::int[], ?::int[], ?::text[], ?::text[]) AS c (i, prio, kind, normalized)
-CROSS JOIN LATERAL (
-	SELECT * FROM suppressions AS s
-	WHERE s.owner = ? AND s.kind = c.kind AND s.normalized = c.normalized LIMIT 1
-) AS s
-ORDER BY c.i, c.prio`, pgdialect.Array(idx), pgdialect.Array(prio), pgdialect.Array(kinds), pgdialect.Array(values), owner).
-		Scan(ctx, &rows)
+	// The arrays go to pgx as binary parameters (rawQuery): as Bun's array
+	// literals in the SQL text, PostgreSQL parsed thousands of values a batch.
+	rows, err := rawQuery(ctx, idb, matchSuppressionsQuery, owner, kinds, values)
 	if err != nil {
 		return nil, fmt.Errorf("match suppressions: %w", err)
 	}
-	for i := range rows {
-		out[rows[i].I] = &rows[i].Suppression
+	defer rows.Close()
+	found := map[string]*model.Suppression{}
+	for rows.Next() {
+		e := new(model.Suppression)
+		if err := rows.Scan(&e.ID, &e.Owner, &e.Kind, &e.Value, &e.Normalized, &e.Reason, &e.CreatedAt); err != nil {
+			return nil, fmt.Errorf("match suppressions: %w", err)
+		}
+		found[e.Kind.DB()+" "+e.Normalized] = e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("match suppressions: %w", err)
+	}
+	if len(found) == 0 {
+		return out, nil
+	}
+	for i, p := range probes {
+		var hit *model.Suppression
+		if p.Email != "" {
+			hit = found[kindEmail+" "+p.Email]
+		}
+		if hit == nil && p.LinkedIn != "" {
+			hit = found[kindLinkedIn+" "+p.LinkedIn]
+		}
+		if hit == nil && p.Email != "" {
+			for _, d := range parentDomains(identity.EmailDomain(p.Email)) {
+				if hit = found[kindDomain+" "+d]; hit != nil {
+					break
+				}
+			}
+		}
+		out[i] = hit
 	}
 	return out, nil
 }
