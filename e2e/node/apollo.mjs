@@ -12,6 +12,8 @@ import {
   ServerError,
   gql,
 } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
+import { createHash } from "node:crypto";
 import { env, equal, ok, run, show } from "./checks.mjs";
 
 const { url, token } = env();
@@ -151,6 +153,45 @@ await run("apollo", [
       equal("createCampaign error", error, undefined);
       equal("createCampaign.campaign", data?.createCampaign?.campaign, null);
       equal("userErrors[0].code", data?.createCampaign?.userErrors?.[0]?.code, "BAD_USER_INPUT");
+    },
+  ],
+  [
+    "persisted query by GET (useGETForHashedQueries): registered once, then sent by hash, with an ETag",
+    async () => {
+      ok("a campaign from the first check", campaignID, "a campaign id", campaignID);
+      // Every request Apollo sends, as the server answered it.
+      const sent = [];
+      const recording = async (input, init) => {
+        const res = await fetch(input, init);
+        sent.push({
+          method: init?.method ?? "GET",
+          byHashOnly: !String(input).includes("query="),
+          status: res.status,
+          etag: res.headers.get("etag"),
+        });
+        return res;
+      };
+      const persisted = new ApolloClient({
+        link: new PersistedQueryLink({
+          sha256: (q) => createHash("sha256").update(q).digest("hex"),
+          useGETForHashedQueries: true,
+        }).concat(new HttpLink({ uri: url, headers: { authorization: `Bearer ${token}` }, fetch: recording })),
+        cache: new InMemoryCache(),
+        defaultOptions: { query: { fetchPolicy: "network-only" } },
+      });
+      const PAGE = gql`
+        query Poll($id: UUID!) {
+          campaign(id: $id) { id version stats { total } }
+        }
+      `;
+      const first = await persisted.query({ query: PAGE, variables: { id: campaignID } });
+      equal("first query error", first.error, undefined);
+      equal("first query campaign.id", first.data?.campaign?.id, campaignID);
+      const second = await persisted.query({ query: PAGE, variables: { id: campaignID } });
+      equal("second query campaign", second.data?.campaign, first.data?.campaign);
+      const last = sent[sent.length - 1];
+      equal("the second query: a GET by hash alone", [last.method, last.byHashOnly, last.status], ["GET", true, 200]);
+      ok("the GET by hash carries an ETag", typeof last.etag === "string" && last.etag.length > 2, "an ETag", sent);
     },
   ],
   [

@@ -5,6 +5,7 @@
 //   GRAPHQL_URL=http://127.0.0.1:8080/graphql GRAPHQL_TOKEN=… node urql.mjs
 
 import { Client, cacheExchange, fetchExchange, gql } from "@urql/core";
+import { persistedExchange } from "@urql/exchange-persisted";
 import { env, equal, ok, run, show } from "./checks.mjs";
 
 const { url, token } = env();
@@ -132,6 +133,44 @@ await run("urql", [
       noError("createCampaign", r);
       equal("createCampaign.campaign", r.data?.createCampaign?.campaign, null);
       equal("userErrors[0].code", r.data?.createCampaign?.userErrors?.[0]?.code, "BAD_USER_INPUT");
+    },
+  ],
+  [
+    "persisted query by GET (persistedExchange): registered once, then sent by hash, with an ETag",
+    async () => {
+      ok("a campaign from the first check", campaignID, "a campaign id", campaignID);
+      const sent = [];
+      const recording = async (input, init) => {
+        const res = await fetch(input, init);
+        sent.push({
+          method: init?.method ?? "GET",
+          byHashOnly: !String(input).includes("query="),
+          status: res.status,
+          etag: res.headers.get("etag"),
+        });
+        return res;
+      };
+      const persisted = new Client({
+        url,
+        exchanges: [cacheExchange, persistedExchange({ preferGetForPersistedQueries: true }), fetchExchange],
+        fetchOptions: { headers: { authorization: `Bearer ${token}` } },
+        fetch: recording,
+        requestPolicy: "network-only",
+      });
+      const PAGE = gql`
+        query Poll($id: UUID!) {
+          campaign(id: $id) { id version stats { total } }
+        }
+      `;
+      const first = await persisted.query(PAGE, { id: campaignID }).toPromise();
+      noError("first query", first);
+      equal("first query campaign.id", first.data?.campaign?.id, campaignID);
+      const second = await persisted.query(PAGE, { id: campaignID }).toPromise();
+      noError("second query", second);
+      equal("second query campaign", second.data?.campaign, first.data?.campaign);
+      const last = sent[sent.length - 1];
+      equal("the second query: a GET by hash alone", [last.method, last.byHashOnly, last.status], ["GET", true, 200]);
+      ok("the GET by hash carries an ETag", typeof last.etag === "string" && last.etag.length > 2, "an ETag", sent);
     },
   ],
   [
