@@ -1,14 +1,11 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-
-	"roster/db/dbtest"
 )
 
 // Tests of addProspects' options and idempotency keys (SPEC §12), over the
@@ -88,6 +85,31 @@ func requireSums(t *testing.T, res importResult, rows int) {
 }
 
 func key(s string) *string { return &s }
+
+// addsAtOnce sends addProspects with each of vars at the same time and
+// returns their payloads, in vars' order.
+func addsAtOnce(t *testing.T, a *api, vars ...map[string]any) []importResult {
+	t.Helper()
+	results := make([]importResult, len(vars))
+	errs := make([]error, len(vars))
+	var wg sync.WaitGroup
+	for i, v := range vars {
+		wg.Go(func() {
+			var out struct {
+				AddProspects importResult `json:"addProspects"`
+			}
+			errs[i] = a.try(importMutation, v, &out)
+			results[i] = out.AddProspects
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return results
+}
 
 // TestAddOtherCampaigns: otherCampaigns skips a row whose required identity
 // is on another of the owner's campaigns with the same channel, counting
@@ -183,31 +205,14 @@ func TestAddSkipIfAnyRace(t *testing.T) {
 	for round := range 8 {
 		c1, c2 := a.createCampaign("EMAIL"), a.createCampaign("EMAIL")
 		rows := numbered(fmt.Sprintf("race%d-", round), 50)
-		var wg sync.WaitGroup
-		results := make([]importResult, 2)
-		errs := make([]error, 2)
-		for i, c := range []string{c1, c2} {
-			wg.Go(func() {
-				var out struct {
-					AddProspects importResult `json:"addProspects"`
-				}
-				errs[i] = a.try(importMutation, importVars(c, rows, false, map[string]any{"otherCampaigns": "SKIP_IF_ANY"}, nil), &out)
-				results[i] = out.AddProspects
-			})
+		results := addsAtOnce(t, a,
+			importVars(c1, rows, false, map[string]any{"otherCampaigns": "SKIP_IF_ANY"}, nil),
+			importVars(c2, rows, false, map[string]any{"otherCampaigns": "SKIP_IF_ANY"}, nil))
+		for _, res := range results {
+			requireSums(t, res, len(rows))
 		}
-		wg.Wait()
-		for i := range results {
-			if errs[i] != nil {
-				t.Fatal(errs[i])
-			}
-			requireSums(t, results[i], len(rows))
-		}
-		var both int
-		err := dbtest.DB(t).QueryRowContext(context.Background(), `SELECT count(*) FROM (
-			SELECT identity FROM prospects WHERE campaign_id IN (?, ?) GROUP BY identity HAVING count(*) > 1) d`, c1, c2).Scan(&both)
-		if err != nil {
-			t.Fatal(err)
-		}
+		both := sqlInt(t, `SELECT count(*) FROM (
+			SELECT identity FROM prospects WHERE campaign_id IN (?, ?) GROUP BY identity HAVING count(*) > 1) d`, c1, c2)
 		if both != 0 || results[0].Imported+results[1].Imported != len(rows) {
 			t.Fatalf("round %d: %d identities on both rosters; imported %d and %d", round, both, results[0].Imported, results[1].Imported)
 		}
@@ -229,9 +234,7 @@ func TestAddMergeOnDuplicate(t *testing.T) {
 		{"email": "same@x.com", "firstName": "Same", "customFields": map[string]any{"k": "v"}},
 	})
 	before := listAll(t, a, c)
-	if _, err := dbtest.DB(t).ExecContext(context.Background(), `UPDATE prospects SET status = 'sent' WHERE campaign_id = ? AND identity = 'jane@x.com'`, c); err != nil {
-		t.Fatal(err)
-	}
+	sqlExec(t, `UPDATE prospects SET status = 'sent' WHERE campaign_id = ? AND identity = 'jane@x.com'`, c)
 	rows := []map[string]any{
 		{"email": "JANE@x.com", "firstName": "  ", "lastName": "Doe", "company": "New Co", "linkedinUrl": "linkedin.com/in/jane",
 			"customFields": map[string]any{"a": 2, "n": nil, "c": []any{1}}},
@@ -345,9 +348,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 	}
 	// A prospect removed since is left out of the replay's lists.
-	if _, err := dbtest.DB(t).ExecContext(context.Background(), `DELETE FROM prospects WHERE id = ?`, first.Prospects[0].ID); err != nil {
-		t.Fatal(err)
-	}
+	sqlExec(t, `DELETE FROM prospects WHERE id = ?`, first.Prospects[0].ID)
 	replay = a.addWith(c, rows, false, nil, key("k-1"))
 	if !replay.Replayed || replay.Imported != 2 || len(replay.Prospects) != 1 || replay.Prospects[0].ID != first.Prospects[1].ID {
 		t.Fatalf("replay after a removal: %+v", replay)
@@ -388,18 +389,11 @@ func TestIdempotencyKeys(t *testing.T) {
 	}
 
 	// An expired key runs again, and calls storing keys purge expired ones.
-	sql := dbtest.DB(t)
-	if _, err := sql.ExecContext(context.Background(), `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE owner = ?`, a.sub); err != nil {
-		t.Fatal(err)
-	}
+	sqlExec(t, `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE owner = ?`, a.sub)
 	if res := a.addWith(c, rows, false, nil, key("k-1")); res.Replayed {
 		t.Fatalf("an expired key replayed: %+v", res)
 	}
-	var expired int
-	if err := sql.QueryRowContext(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE owner = ? AND expires_at < now()`, a.sub).Scan(&expired); err != nil {
-		t.Fatal(err)
-	}
-	if expired != 0 {
+	if expired := sqlInt(t, `SELECT count(*) FROM idempotency_keys WHERE owner = ? AND expires_at < now()`, a.sub); expired != 0 {
 		t.Fatalf("%d expired keys left after a call stored one", expired)
 	}
 }
@@ -413,24 +407,8 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 		c := a.createCampaign("EMAIL")
 		rows := numbered(fmt.Sprintf("conc%d-", round), 200)
 		k := key(fmt.Sprintf("conc-%d", round))
-		var wg sync.WaitGroup
-		results := make([]importResult, 2)
-		errs := make([]error, 2)
-		for i := range results {
-			wg.Go(func() {
-				var out struct {
-					AddProspects importResult `json:"addProspects"`
-				}
-				errs[i] = a.try(importMutation, importVars(c, rows, false, nil, k), &out)
-				results[i] = out.AddProspects
-			})
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		vars := importVars(c, rows, false, nil, k)
+		results := addsAtOnce(t, a, vars, vars)
 		if results[0].Replayed == results[1].Replayed || results[0].Imported != 200 || results[1].Imported != 200 {
 			t.Fatalf("round %d: replayed %v/%v imported %d/%d", round, results[0].Replayed, results[1].Replayed,
 				results[0].Imported, results[1].Imported)
@@ -476,11 +454,7 @@ func TestCreateCampaignIdempotencyKey(t *testing.T) {
 	if res := a.addWith(first.CreateCampaign.Campaign.ID, emails("a@x.com"), false, nil, key("c-1")); res.Replayed || res.Imported != 1 {
 		t.Fatalf("addProspects with createCampaign's key: %+v", res)
 	}
-	var n int
-	if err := dbtest.DB(t).QueryRowContext(context.Background(), `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
+	if n := sqlInt(t, `SELECT count(*) FROM campaigns WHERE owner = ?`, a.sub); n != 1 {
 		t.Fatalf("%d campaigns made", n)
 	}
 }

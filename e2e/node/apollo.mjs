@@ -14,7 +14,7 @@ import {
 } from "@apollo/client";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { createHash } from "node:crypto";
-import { env, equal, ok, run, show } from "./checks.mjs";
+import { env, equal, ok, recordingFetch, run, show } from "./checks.mjs";
 
 const { url, token } = env();
 
@@ -161,16 +161,7 @@ await run("apollo", [
       ok("a campaign from the first check", campaignID, "a campaign id", campaignID);
       // Every request Apollo sends, as the server answered it.
       const sent = [];
-      const recording = async (input, init) => {
-        const res = await fetch(input, init);
-        sent.push({
-          method: init?.method ?? "GET",
-          byHashOnly: !String(input).includes("query="),
-          status: res.status,
-          etag: res.headers.get("etag"),
-        });
-        return res;
-      };
+      const recording = recordingFetch(sent);
       const persisted = new ApolloClient({
         link: new PersistedQueryLink({
           sha256: (q) => createHash("sha256").update(q).digest("hex"),

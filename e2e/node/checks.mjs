@@ -66,3 +66,21 @@ export async function run(client, checks) {
   console.log(`${client}: ${checks.length - failed} of ${checks.length} checks ok`);
   process.exitCode = failed ? 1 : 0;
 }
+
+/**
+ * recordingFetch is fetch that notes, in sent, each request's method,
+ * whether it carried the query text, and the answer's status and ETag:
+ * what a persisted-query check asks of a client.
+ */
+export function recordingFetch(sent) {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    sent.push({
+      method: init?.method ?? "GET",
+      byHashOnly: !String(input).includes("query="),
+      status: res.status,
+      etag: res.headers.get("etag"),
+    });
+    return res;
+  };
+}

@@ -6,7 +6,7 @@
 
 import { Client, cacheExchange, fetchExchange, gql } from "@urql/core";
 import { persistedExchange } from "@urql/exchange-persisted";
-import { env, equal, ok, run, show } from "./checks.mjs";
+import { env, equal, ok, recordingFetch, run, show } from "./checks.mjs";
 
 const { url, token } = env();
 
@@ -140,16 +140,7 @@ await run("urql", [
     async () => {
       ok("a campaign from the first check", campaignID, "a campaign id", campaignID);
       const sent = [];
-      const recording = async (input, init) => {
-        const res = await fetch(input, init);
-        sent.push({
-          method: init?.method ?? "GET",
-          byHashOnly: !String(input).includes("query="),
-          status: res.status,
-          etag: res.headers.get("etag"),
-        });
-        return res;
-      };
+      const recording = recordingFetch(sent);
       const persisted = new Client({
         url,
         exchanges: [cacheExchange, persistedExchange({ preferGetForPersistedQueries: true }), fetchExchange],
