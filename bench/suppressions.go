@@ -36,7 +36,7 @@ type suppResult struct {
 	rmSmall, rmLarge     stats // removeFromDraftRosters removing 100 and 10,000
 	// For scale: what a scan costs, the list's and the ten rosters'.
 	scanList, scanRosters stats
-	// checks: the add with every check of SPEC §12 on and off (imports.go).
+	// checks: the add with every check of SPEC §12 on and off (checks.go).
 	checks *checksResult
 }
 
