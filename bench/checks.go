@@ -12,7 +12,7 @@ import (
 	"roster/model"
 )
 
-// checks.go: the add with every check of SPEC §12 on against the same add with them
+// The add with every check of SPEC §12 on against the same add with them
 // off (issue 12's target: at most 1.5×), for the owner of the 1M-entry
 // suppression list, whose other campaigns hold a million prospects.
 
