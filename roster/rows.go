@@ -37,9 +37,15 @@ func customFieldKey(k string) bool {
 // all at once.
 type rowErrors struct {
 	errs model.UserErrors
+	// problems, when not nil, also gets each problem by field (an import
+	// job's row, CheckRows).
+	problems *[]FieldProblem
 }
 
 func (r *rowErrors) add(index int, field string, format string, args ...any) {
+	if r.problems != nil {
+		*r.problems = append(*r.problems, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
 	problem := fmt.Sprintf("prospects[%d].%s %s", index, field, fmt.Sprintf(format, args...))
 	if n := len(r.errs); n > 0 && *r.errs[n-1].Index == index {
 		r.errs[n-1].Message += "; " + problem

@@ -1,0 +1,77 @@
+package csvimport
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"roster/model"
+)
+
+// Problem is what makes a row invalid, in the file's terms: the column at
+// fault (empty when none is) and what is wrong.
+type Problem struct {
+	Column  string
+	Message string
+}
+
+// Row is a record turned into an addProspects row (nil when the record
+// itself is bad: a quote out of place, more cells than the header, a cell
+// that is not UTF-8), with its line.
+type Row struct {
+	Line     int
+	Input    *model.ProspectInput
+	Problems []Problem
+}
+
+// ToRow maps a record's cells by the columns' mapping (SPEC §13): a cell
+// of a field's column is that field (blank is absent, as for any text), a
+// cell of a custom field's column is that key's string value (trimmed; a
+// blank cell leaves its key out); missing cells are blank.
+func ToRow(cols []*model.ColumnMapping, rec Record) Row {
+	row := Row{Line: rec.Line}
+	if rec.Err != nil {
+		row.Problems = []Problem{{Message: fmt.Sprintf("cannot be read as CSV: %v", rec.Err)}}
+		return row
+	}
+	if len(rec.Cells) > len(cols) {
+		row.Problems = []Problem{{Message: fmt.Sprintf("has %d cells; the header has %d", len(rec.Cells), len(cols))}}
+		return row
+	}
+	in := &model.ProspectInput{CustomFields: map[string]any{}}
+	for i, cell := range rec.Cells {
+		c := cols[i]
+		if c.Ignored {
+			continue
+		}
+		if !utf8.ValidString(cell) {
+			row.Problems = append(row.Problems, Problem{Column: c.Column, Message: "is not valid UTF-8 (save the file as UTF-8 or UTF-16)"})
+			continue
+		}
+		if c.Field != nil {
+			v := cell
+			*TextField(*c.Field).InputOf(in) = &v
+			continue
+		}
+		if v := strings.TrimSpace(cell); v != "" && c.CustomField != nil {
+			in.CustomFields[*c.CustomField] = v
+		}
+	}
+	if len(row.Problems) == 0 {
+		row.Input = in
+	}
+	return row
+}
+
+// ColumnOf is the column that holds a field of the row, by its
+// model.ProspectTexts name or "customFields" (the first custom column);
+// "" when none does.
+func ColumnOf(cols []*model.ColumnMapping, name string) string {
+	f := FieldOf(name)
+	for _, c := range cols {
+		if f != "" && c.Field != nil && *c.Field == f || f == "" && name == model.CustomFieldsField && c.CustomField != nil {
+			return c.Column
+		}
+	}
+	return ""
+}
