@@ -35,6 +35,7 @@ import (
 	"roster/db"
 	"roster/db/embedded"
 	"roster/httpapi"
+	"roster/importjob"
 )
 
 // config is everything the environment configures, read once here.
@@ -61,6 +62,11 @@ type config struct {
 	RequestTimeout string
 	// DBMaxConns bounds the server's connections to PostgreSQL.
 	DBMaxConns string
+	// Import jobs (SPEC §13): a file's limits, and how many jobs this
+	// process runs at once.
+	ImportMaxBytes string
+	ImportMaxRows  string
+	ImportWorkers  string
 }
 
 func loadConfig() config {
@@ -84,7 +90,27 @@ func loadConfig() config {
 		ShutdownGrace:  envOr("SHUTDOWN_GRACE", "20s"),
 		RequestTimeout: envOr("REQUEST_TIMEOUT", "30s"),
 		DBMaxConns:     os.Getenv("DB_MAX_CONNS"),
+		ImportMaxBytes: envOr("IMPORT_MAX_BYTES", strconv.FormatInt(db.DefaultImportLimits.MaxBytes, 10)),
+		ImportMaxRows:  envOr("IMPORT_MAX_ROWS", strconv.Itoa(db.DefaultImportLimits.MaxRows)),
+		ImportWorkers:  envOr("IMPORT_WORKERS", "1"),
 	}
+}
+
+// importOptions reads IMPORT_MAX_BYTES, IMPORT_MAX_ROWS and IMPORT_WORKERS.
+func importOptions(cfg config) (db.ImportLimits, int, error) {
+	var l db.ImportLimits
+	var err error
+	if l.MaxBytes, err = strconv.ParseInt(cfg.ImportMaxBytes, 10, 64); err != nil || l.MaxBytes < 1 {
+		return l, 0, fmt.Errorf("IMPORT_MAX_BYTES must be a positive number of bytes, not %q", cfg.ImportMaxBytes)
+	}
+	if l.MaxRows, err = strconv.Atoi(cfg.ImportMaxRows); err != nil || l.MaxRows < 1 {
+		return l, 0, fmt.Errorf("IMPORT_MAX_ROWS must be a positive number of rows, not %q", cfg.ImportMaxRows)
+	}
+	workers, err := strconv.Atoi(cfg.ImportWorkers)
+	if err != nil || workers < 0 {
+		return l, 0, fmt.Errorf("IMPORT_WORKERS must be a number of jobs run at once, 0 for none, not %q", cfg.ImportWorkers)
+	}
+	return l, workers, nil
 }
 
 // httpOptions reads the HTTP limits of cfg: GRAPHQL_INTROSPECTION,
@@ -348,6 +374,11 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
+	importLimits, importWorkers, err := importOptions(cfg)
+	if err != nil {
+		return err
+	}
+	opts.ImportLimits = importLimits
 	verifier, err := auth.NewVerifier(ac)
 	if err != nil {
 		return err
@@ -378,6 +409,25 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The import workers run until shutdown begins: each then finishes
+	// the chunk it writes and hands its job back (another replica, or this
+	// server restarted, resumes it).
+	workersCtx, stopWorkers := context.WithCancel(context.Background())
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		if importWorkers > 0 {
+			(&importjob.Workers{Store: opts.Store, Logger: logger, N: importWorkers}).Run(workersCtx)
+		}
+	}()
+	defer func() {
+		stopWorkers()
+		<-workersDone
+	}()
+	go func() {
+		<-ctx.Done()
+		stopWorkers()
+	}()
 	logger.Info("serving", "addr", "http://"+cfg.Addr, "graphiql", "http://"+cfg.Addr+"/", "endpoint", "http://"+cfg.Addr+"/graphql")
 	if dev {
 		logger.Warn("dev mode: no JWT_SECRET, tokens are signed with a random secret kept under DATA_DIR", "subject", devSubject)

@@ -75,3 +75,12 @@ func ColumnOf(cols []*model.ColumnMapping, name string) string {
 	}
 	return ""
 }
+
+// ProblemText is a problem's message as a person reads it: the column's
+// name (quoted) before what is wrong with it.
+func ProblemText(column, msg string) string {
+	if column == "" {
+		return msg
+	}
+	return fmt.Sprintf("%q %s", column, msg)
+}

@@ -41,6 +41,8 @@ type Options struct {
 	// executor too, skipping the list fast path (fastlist.go): tests compare
 	// the two answers with it.
 	NoFastList bool
+	// ImportLimits bound startProspectImport's files (zero: SPEC's).
+	ImportLimits db.ImportLimits
 }
 
 // NewHandler serves GraphQL requests with gqlgen's handler: o.Transport,
@@ -48,7 +50,7 @@ type Options struct {
 // the complexity limit, the operation observer, the list fast path, the
 // error presenter; each request with its own page loaders (loader.go).
 func NewHandler(o Options) http.Handler {
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: o.Metrics}}
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: o.Metrics, ImportLimits: o.ImportLimits}}
 	setComplexity(&cfg.Complexity)
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)

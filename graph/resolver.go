@@ -22,6 +22,8 @@ import (
 type Resolver struct {
 	Store   *db.Store
 	Metrics *metrics.Metrics
+	// ImportLimits bound startProspectImport's files (zero: SPEC's).
+	ImportLimits db.ImportLimits
 }
 
 // owner is the authenticated subject: the handler lets no request through

@@ -19,6 +19,8 @@ type FieldProblem struct {
 type RowCheck struct {
 	// Valid says the row would be added as it is.
 	Valid bool
+	// Prospect is the row as it would be added (nil when not Valid).
+	Prospect *model.Prospect
 	// Identity is the row's normalized required identity when that is
 	// valid, even if another field of the row is not: a later row of the
 	// identity is then IN_BATCH (the first row wins, SPEC §13).
@@ -36,7 +38,7 @@ func CheckRows(ch model.Channel, rows []*model.ProspectInput) []RowCheck {
 		var problems []FieldProblem
 		errs := rowErrors{problems: &problems}
 		if p := newProspect(ch, i, in, &errs); p != nil {
-			out[i] = RowCheck{Valid: true, Identity: p.Identity}
+			out[i] = RowCheck{Valid: true, Identity: p.Identity, Prospect: p}
 			continue
 		}
 		out[i].Problems = problems
@@ -74,4 +76,45 @@ func identityOf(ch model.Channel, in *model.ProspectInput) string {
 		}
 	}
 	return ""
+}
+
+// ChunkPlan is what becomes of the rows of an import job's chunk (SPEC
+// §13): every identity's first row in the whole file wins, valid or not.
+type ChunkPlan struct {
+	// Add are the valid rows to add (addProspects' rules decide the rest:
+	// the roster, the suppression list, other campaigns).
+	Add []int
+	// InBatch counts the valid rows whose identity an earlier row of the
+	// file claimed (IN_BATCH duplicates).
+	InBatch int
+	// Invalid are the rows the row rules refuse.
+	Invalid []int
+	// Claimed are the identities this chunk's rows claim first.
+	Claimed []string
+}
+
+// PlanChunk sorts a chunk's checked rows; seen says whether an earlier
+// chunk claimed an identity. An invalid row is invalid whatever came
+// before (its userError is the first outcome that applies, SPEC §12), and
+// claims its identity when that is valid: a later valid row of it is
+// IN_BATCH, as a later row of a skipped one is.
+func PlanChunk(checks []RowCheck, seen func(identity string) bool) ChunkPlan {
+	var p ChunkPlan
+	claimed := map[string]bool{}
+	for i, c := range checks {
+		first := c.Identity != "" && !claimed[c.Identity] && !seen(c.Identity)
+		if first {
+			claimed[c.Identity] = true
+			p.Claimed = append(p.Claimed, c.Identity)
+		}
+		switch {
+		case !c.Valid:
+			p.Invalid = append(p.Invalid, i)
+		case first:
+			p.Add = append(p.Add, i)
+		default:
+			p.InBatch++
+		}
+	}
+	return p
 }

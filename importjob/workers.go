@@ -1,0 +1,164 @@
+// Package importjob runs import jobs (SPEC §13): workers in every server
+// process take queued jobs (and jobs whose worker died) from the
+// database, read each job's stored file back, and write its rows in
+// chunks through the store, each chunk one transaction with the job's
+// progress; and it previews a file as a job would read it.
+package importjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"roster/csvimport"
+	"roster/db"
+	"roster/model"
+)
+
+// Workers are one process's import workers.
+type Workers struct {
+	Store  *db.Store
+	Logger *slog.Logger
+	// N is how many jobs the process runs at once (default 1): each runs
+	// one chunk at a time, so N bounds what imports take from the
+	// database's other users.
+	N int
+	// ChunkRows is a chunk's size (default 1000, addProspects' batch).
+	ChunkRows int
+	// Poll is how often an idle worker looks for a job (default 500 ms).
+	Poll time.Duration
+	// Lease is how long a job stays a worker's without a chunk committing
+	// (default 5 s): a job whose process died is taken again after it.
+	Lease time.Duration
+}
+
+func (w *Workers) defaults() {
+	if w.N <= 0 {
+		w.N = 1
+	}
+	if w.ChunkRows <= 0 {
+		w.ChunkRows = 1000
+	}
+	if w.Poll <= 0 {
+		w.Poll = 500 * time.Millisecond
+	}
+	if w.Lease <= 0 {
+		w.Lease = 5 * time.Second
+	}
+	if w.Logger == nil {
+		w.Logger = slog.Default()
+	}
+}
+
+// Run runs the workers until ctx ends; a worker then finishes the chunk it
+// is writing, gives its job's lease back (another process takes the job at
+// once) and returns. Run returns when every worker has.
+func (w *Workers) Run(ctx context.Context) {
+	w.defaults()
+	var wg sync.WaitGroup
+	for range w.N {
+		wg.Go(func() { w.loop(ctx) })
+	}
+	wg.Wait()
+}
+
+// purgeEvery is how often a worker purges finished jobs past 30 days.
+const purgeEvery = time.Hour
+
+func (w *Workers) loop(ctx context.Context) {
+	var purged time.Time
+	for ctx.Err() == nil {
+		if time.Since(purged) > purgeEvery {
+			purged = time.Now()
+			if _, err := w.Store.PurgeImportJobs(ctx); err != nil && ctx.Err() == nil {
+				w.Logger.Warn("import jobs: purge", "err", err)
+			}
+		}
+		run, err := w.Store.ClaimImport(ctx, w.Lease)
+		if err != nil && ctx.Err() == nil {
+			w.Logger.Warn("import jobs: claim", "err", err)
+		}
+		if run == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(w.Poll):
+			}
+			continue
+		}
+		w.Logger.Info("import job: running", "job", run.ID, "campaign", run.CampaignID, "from_row", run.NextRow, "rows", run.TotalRows)
+		err = w.process(ctx, run)
+		switch {
+		case errors.Is(err, db.ErrImportStopped):
+			w.Logger.Info("import job: stopped here", "job", run.ID, "row", run.NextRow)
+		case ctx.Err() != nil:
+			// Shutting down: another process may take the job at once.
+			release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			if err := w.Store.ReleaseImport(release, run); err != nil {
+				w.Logger.Warn("import job: release", "job", run.ID, "err", err)
+			}
+			cancel()
+		case err != nil:
+			// The lease runs out and a worker tries again.
+			w.Logger.Error("import job: chunk failed", "job", run.ID, "row", run.NextRow, "err", err)
+		default:
+			w.Logger.Info("import job: done", "job", run.ID)
+		}
+	}
+}
+
+// process reads the job's file from its start, skips the rows committed
+// already, and writes the rest in chunks.
+func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
+	c, err := w.Store.Campaign(ctx, run.Owner, run.CampaignID)
+	if errors.Is(err, model.ErrNotFound) {
+		return w.Store.FailImport(ctx, run, model.NewUserError(model.UserErrorCodeNotFound, []string{"campaignId"}, "campaign %s was not found", run.CampaignID))
+	}
+	if err != nil {
+		return err
+	}
+	rd, err := csvimport.NewReader(w.Store.ImportFile(ctx, run.ID))
+	if err != nil {
+		return fmt.Errorf("read the job's file: %w", err)
+	}
+	for skip := run.NextRow; skip > 0; skip-- {
+		if _, err := rd.Next(); err != nil {
+			return fmt.Errorf("skip the rows done: %w", err)
+		}
+	}
+	chunk := make([]csvimport.Row, 0, w.ChunkRows)
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err := rd.Next()
+		last := errors.Is(err, io.EOF)
+		if err != nil && !last {
+			return fmt.Errorf("read the job's file: %w", err)
+		}
+		if !last {
+			chunk = append(chunk, csvimport.ToRow(run.Mapping, rec))
+		}
+		if last && len(chunk) == 0 && run.TotalRows > 0 && run.NextRow >= run.TotalRows {
+			return nil // the last full chunk ended the job
+		}
+		if len(chunk) == w.ChunkRows || last {
+			if err := w.Store.ImportChunk(ctx, run, c.Channel, chunk, w.Lease); err != nil {
+				return err
+			}
+			chunk = chunk[:0]
+		}
+		if last {
+			if run.NextRow < run.TotalRows {
+				// The file ended early: cancelled meanwhile (its file
+				// deleted), or damaged.
+				return w.Store.FailImport(ctx, run, model.NewUserError(model.UserErrorCodeBadUserInput, []string{"file"},
+					"the stored file ended after %d of its %d rows", run.NextRow, run.TotalRows))
+			}
+			return nil
+		}
+	}
+}
