@@ -35,7 +35,7 @@ func ToRow(cols []*model.ColumnMapping, rec Record) Row {
 		return row
 	}
 	if len(rec.Cells) > len(cols) {
-		row.Problems = []Problem{{Message: fmt.Sprintf("has %d cells; the header has %d", len(rec.Cells), len(cols))}}
+		row.Problems = []Problem{{Message: fmt.Sprintf("the row has %d cells; the header has %d", len(rec.Cells), len(cols))}}
 		return row
 	}
 	in := &model.ProspectInput{CustomFields: map[string]any{}}
