@@ -36,6 +36,7 @@ import (
 	"roster/db/embedded"
 	"roster/httpapi"
 	"roster/importjob"
+	"roster/roster"
 )
 
 // config is everything the environment configures, read once here.
@@ -67,6 +68,7 @@ type config struct {
 	ImportMaxBytes string
 	ImportMaxRows  string
 	ImportWorkers  string
+	ImportChunk    string
 }
 
 func loadConfig() config {
@@ -93,24 +95,29 @@ func loadConfig() config {
 		ImportMaxBytes: envOr("IMPORT_MAX_BYTES", strconv.FormatInt(db.DefaultImportLimits.MaxBytes, 10)),
 		ImportMaxRows:  envOr("IMPORT_MAX_ROWS", strconv.Itoa(db.DefaultImportLimits.MaxRows)),
 		ImportWorkers:  envOr("IMPORT_WORKERS", "1"),
+		ImportChunk:    envOr("IMPORT_CHUNK_ROWS", "1000"),
 	}
 }
 
-// importOptions reads IMPORT_MAX_BYTES, IMPORT_MAX_ROWS and IMPORT_WORKERS.
-func importOptions(cfg config) (db.ImportLimits, int, error) {
+// importOptions reads IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_WORKERS
+// and IMPORT_CHUNK_ROWS.
+func importOptions(cfg config) (db.ImportLimits, importjob.Workers, error) {
 	var l db.ImportLimits
+	var w importjob.Workers
 	var err error
 	if l.MaxBytes, err = strconv.ParseInt(cfg.ImportMaxBytes, 10, 64); err != nil || l.MaxBytes < 1 {
-		return l, 0, fmt.Errorf("IMPORT_MAX_BYTES must be a positive number of bytes, not %q", cfg.ImportMaxBytes)
+		return l, w, fmt.Errorf("IMPORT_MAX_BYTES must be a positive number of bytes, not %q", cfg.ImportMaxBytes)
 	}
 	if l.MaxRows, err = strconv.Atoi(cfg.ImportMaxRows); err != nil || l.MaxRows < 1 {
-		return l, 0, fmt.Errorf("IMPORT_MAX_ROWS must be a positive number of rows, not %q", cfg.ImportMaxRows)
+		return l, w, fmt.Errorf("IMPORT_MAX_ROWS must be a positive number of rows, not %q", cfg.ImportMaxRows)
 	}
-	workers, err := strconv.Atoi(cfg.ImportWorkers)
-	if err != nil || workers < 0 {
-		return l, 0, fmt.Errorf("IMPORT_WORKERS must be a number of jobs run at once, 0 for none, not %q", cfg.ImportWorkers)
+	if w.N, err = strconv.Atoi(cfg.ImportWorkers); err != nil || w.N < 0 {
+		return l, w, fmt.Errorf("IMPORT_WORKERS must be a number of jobs run at once, 0 for none, not %q", cfg.ImportWorkers)
 	}
-	return l, workers, nil
+	if w.ChunkRows, err = strconv.Atoi(cfg.ImportChunk); err != nil || w.ChunkRows < 1 || w.ChunkRows > roster.MaxBatchRows {
+		return l, w, fmt.Errorf("IMPORT_CHUNK_ROWS must be a number of rows from 1 to %d, not %q", roster.MaxBatchRows, cfg.ImportChunk)
+	}
+	return l, w, nil
 }
 
 // httpOptions reads the HTTP limits of cfg: GRAPHQL_INTROSPECTION,
@@ -374,7 +381,7 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
-	importLimits, importWorkers, err := importOptions(cfg)
+	importLimits, workers, err := importOptions(cfg)
 	if err != nil {
 		return err
 	}
@@ -416,8 +423,9 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	workersDone := make(chan struct{})
 	go func() {
 		defer close(workersDone)
-		if importWorkers > 0 {
-			(&importjob.Workers{Store: opts.Store, Logger: logger, N: importWorkers}).Run(workersCtx)
+		if workers.N > 0 {
+			workers.Store, workers.Logger = opts.Store, logger
+			workers.Run(workersCtx)
 		}
 	}()
 	defer func() {
