@@ -156,7 +156,9 @@ func askCancel() bool {
 // ignored), "custom:key" or "ignore".
 func parseMappings(flags []string) ([]map[string]any, error) {
 	var out []map[string]any
-	fold := func(s string) string { return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s)) }
+	fold := func(s string) string {
+		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+	}
 	for _, f := range flags {
 		col, target, ok := strings.Cut(f, "=")
 		if !ok || strings.TrimSpace(col) == "" {
