@@ -250,7 +250,9 @@ func (w *pieceWriter) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO import_files (job_id, seq, data) VALUES (?, ?, ?)`, w.job, w.seq, w.buf); err != nil {
+	// Through database/sql with $n parameters: pgx sends the piece as
+	// binary (Bun would inline it as hex text, twice its size).
+	if _, err := w.tx.Tx.ExecContext(w.ctx, `INSERT INTO import_files (job_id, seq, data) VALUES ($1, $2, $3)`, w.job, w.seq, w.buf); err != nil {
 		return fmt.Errorf("store the file: %w", err)
 	}
 	w.seq++
