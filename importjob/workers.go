@@ -74,9 +74,7 @@ func (w *Workers) loop(ctx context.Context) {
 	for ctx.Err() == nil {
 		if time.Since(purged) > purgeEvery {
 			purged = time.Now()
-			if _, err := w.Store.PurgeImportJobs(ctx); err != nil && ctx.Err() == nil {
-				w.Logger.Warn("import jobs: purge", "err", err)
-			}
+			w.purge(ctx)
 		}
 		run, err := w.Store.ClaimImport(ctx, w.Lease)
 		if err != nil && ctx.Err() == nil {
@@ -106,6 +104,23 @@ func (w *Workers) loop(ctx context.Context) {
 			w.Logger.Error("import job: chunk failed", "job", run.ID, "row", run.NextRow, "err", err)
 		default:
 			w.Logger.Info("import job: done", "job", run.ID)
+		}
+	}
+}
+
+// purge deletes the jobs finished more than 30 days ago, a hundred at a
+// time.
+func (w *Workers) purge(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := w.Store.PurgeImportJobs(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.Logger.Warn("import jobs: purge", "err", err)
+			}
+			return
+		}
+		if n < 100 {
+			return
 		}
 	}
 }
