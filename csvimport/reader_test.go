@@ -1,9 +1,12 @@
 package csvimport
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,11 +77,11 @@ func TestEncodingsAndDelimiters(t *testing.T) {
 				t.Fatal(err)
 			}
 			row := ToRow(cols, recs[0])
-			if row.Input == nil || *row.Input.Email != "a@x.io" || *row.Input.FirstName != "Ann" || row.Input.CustomFields["favourite_colour"] != "blue" {
+			if row.Input == nil || *row.Input.Email != "a@x.io" || *row.Input.FirstName != "Ann" || row.CustomFields()["favourite_colour"] != "blue" {
 				t.Errorf("row %+v", row)
 			}
-			if row := ToRow(cols, recs[2]); len(row.Input.CustomFields) != 0 {
-				t.Errorf("a blank cell left its key in: %v", row.Input.CustomFields)
+			if row := ToRow(cols, recs[2]); len(row.CustomFields()) != 0 {
+				t.Errorf("a blank cell left its key in: %v", row.CustomFields())
 			}
 		})
 	}
@@ -182,6 +185,28 @@ func TestDetectDelimiter(t *testing.T) {
 	} {
 		if got := DetectDelimiter([]byte(in)); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestCompactObject holds the custom fields' JSON to encoding/json's.
+func TestCompactObject(t *testing.T) {
+	for _, kvs := range [][]keyValue{
+		nil,
+		{{"b", "2"}, {"a", "1"}},
+		{{"q", "say \"hi\"\\ \n\r\t\x01 é <&>"}},
+	} {
+		o := compactObject(kvs)
+		want := map[string]any{}
+		for _, kv := range kvs {
+			want[kv.key] = kv.value
+		}
+		var got map[string]any
+		if err := json.Unmarshal(o.JSON, &got); err != nil || !reflect.DeepEqual(got, want) && len(kvs) > 0 {
+			t.Errorf("%s: %v, want %v (%v)", o.JSON, got, want, err)
+		}
+		if !slices.IsSorted(o.Keys) || len(o.Keys) != len(kvs) {
+			t.Errorf("keys %v", o.Keys)
 		}
 	}
 }

@@ -206,14 +206,9 @@ func (s *Store) writeChunk(ctx context.Context, tx bun.Tx, run *ImportRun, ch mo
 		return counts, nil, err
 	}
 	plan := roster.PlanChunk(checks, func(id string) bool { return seen[id] })
-	if len(plan.Claimed) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO import_job_seen (job_id, identity) SELECT ?, unnest(?::text[])`,
-			run.ID, pgdialect.Array(plan.Claimed)); err != nil {
-			return counts, nil, fmt.Errorf("note seen identities: %w", err)
-		}
-	}
 	counts.duplicates = plan.InBatch
 	counts.invalid = len(plan.Invalid)
+	var skipped []*model.SkippedRow
 	if len(plan.Add) > 0 {
 		add := make([]*model.ProspectInput, len(plan.Add))
 		for k, i := range plan.Add {
@@ -241,6 +236,10 @@ func (s *Store) writeChunk(ctx context.Context, tx bun.Tx, run *ImportRun, ch mo
 		}
 		counts.imported, counts.duplicates = res.ImportedCount, counts.duplicates+len(res.Duplicates)
 		counts.skipped, counts.updated = len(res.Skipped), res.UpdatedCount
+		skipped = res.Skipped
+	}
+	if err := noteSeen(ctx, tx, run, plan, checks, skipped); err != nil {
+		return counts, nil, err
 	}
 	if err := keepErrors(ctx, tx, run, rows, checks, plan.Invalid); err != nil {
 		return counts, nil, err
@@ -257,6 +256,41 @@ func (s *Store) writeChunk(ctx context.Context, tx bun.Tx, run *ImportRun, ch mo
 		}
 	}
 	return counts, nil, nil
+}
+
+// noteSeen records the identities the chunk's rows claimed first, so
+// that a later row of one is IN_BATCH. The roster answers for those its
+// first row put there or found there (imported, ALREADY_ON_ROSTER: a
+// later row is found on it, a duplicate either way), so only the others
+// are written: those of invalid and skipped first rows, a few of a file's
+// (writing every identity cost a tenth of a chunk's time). With
+// onDuplicate: UPDATE every one is written: a later row found on the
+// roster would be merged, and IN_BATCH rows never are (SPEC §12).
+func noteSeen(ctx context.Context, tx bun.Tx, run *ImportRun, plan roster.ChunkPlan, checks []roster.RowCheck, skipped []*model.SkippedRow) error {
+	note := plan.Claimed
+	if run.Options.OnDuplicate != model.DuplicatePolicyUpdate {
+		added := make(map[string]bool, len(plan.Add))
+		for _, i := range plan.Add {
+			added[checks[i].Identity] = true
+		}
+		note = nil
+		for _, id := range plan.Claimed {
+			if !added[id] {
+				note = append(note, id) // an invalid first row's
+			}
+		}
+		for _, r := range skipped {
+			note = append(note, r.Identity)
+		}
+	}
+	if len(note) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO import_job_seen (job_id, identity) SELECT ?, unnest(?::text[])
+		ON CONFLICT DO NOTHING`, run.ID, pgdialect.Array(note)); err != nil {
+		return fmt.Errorf("note seen identities: %w", err)
+	}
+	return nil
 }
 
 // seenIdentities are those of the chunk's identities an earlier chunk of

@@ -603,3 +603,28 @@ func TestImportLimits(t *testing.T) {
 		t.Errorf("over the body cap: HTTP %d", status)
 	}
 }
+
+// TestImportPurge: a job's record stays 30 days after it finished, then
+// the workers' purge deletes it.
+func TestImportPurge(t *testing.T) {
+	t.Parallel()
+	startWorkers(t)
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	old := a.waitJob(a.start(c, "old.csv", []byte("email\nold@x.io\n"), nil).Job.ID)
+	recent := a.waitJob(a.start(c, "recent.csv", []byte("email\nrecent@x.io\n"), nil).Job.ID)
+	ctx := context.Background()
+	bdb := dbtest.DB(t)
+	if _, err := bdb.ExecContext(ctx, `UPDATE import_jobs SET finished_at = now() - interval '31 days' WHERE id = ?`, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bdb.ExecContext(ctx, `UPDATE import_jobs SET finished_at = now() - interval '29 days' WHERE id = ?`, recent.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewStore(bdb).PurgeImportJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a.job(old.ID) != nil || a.job(recent.ID) == nil {
+		t.Errorf("after the purge: the 31-day-old job %v, the 29-day-old one %v", a.job(old.ID), a.job(recent.ID))
+	}
+}

@@ -111,9 +111,7 @@ func previewRow(cols []*model.ColumnMapping, r csvimport.Row, check roster.RowCh
 			set(f.Name, trimmed(*f.InputOf(r.Input)))
 		}
 	}
-	if r.Input != nil {
-		row.CustomFields = r.Input.CustomFields
-	}
+	row.CustomFields = r.CustomFields()
 	for _, p := range r.Problems {
 		e := &model.ImportRowError{Line: r.Line, Message: csvimport.ProblemText(p.Column, p.Message)}
 		if p.Column != "" {

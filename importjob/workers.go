@@ -126,7 +126,8 @@ func (w *Workers) purge(ctx context.Context) {
 }
 
 // process reads the job's file from its start, skips the rows committed
-// already, and writes the rest in chunks.
+// already, and writes the rest in chunks. The file is read and parsed a
+// chunk ahead, while the database writes the one before.
 func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 	c, err := w.Store.Campaign(ctx, run.Owner, run.CampaignID)
 	if errors.Is(err, model.ErrNotFound) {
@@ -135,38 +136,21 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 	if err != nil {
 		return err
 	}
-	rd, err := csvimport.NewReader(w.Store.ImportFile(ctx, run.ID))
-	if err != nil {
-		return fmt.Errorf("read the job's file: %w", err)
-	}
-	for skip := run.NextRow; skip > 0; skip-- {
-		if _, err := rd.Next(); err != nil {
-			return fmt.Errorf("skip the rows done: %w", err)
+	readCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	chunks := make(chan chunk, 1)
+	go w.read(readCtx, run, chunks)
+	for ch := range chunks {
+		if ch.err != nil {
+			return ch.err
 		}
-	}
-	chunk := make([]csvimport.Row, 0, w.ChunkRows)
-	for {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		rec, err := rd.Next()
-		last := errors.Is(err, io.EOF)
-		if err != nil && !last {
-			return fmt.Errorf("read the job's file: %w", err)
-		}
-		if !last {
-			chunk = append(chunk, csvimport.ToRow(run.Mapping, rec))
-		}
-		if last && len(chunk) == 0 && run.TotalRows > 0 && run.NextRow >= run.TotalRows {
+		if ch.last && len(ch.rows) == 0 && run.TotalRows > 0 && run.NextRow >= run.TotalRows {
 			return nil // the last full chunk ended the job
 		}
-		if len(chunk) == w.ChunkRows || last {
-			if err := w.Store.ImportChunk(ctx, run, c.Channel, chunk, w.Lease); err != nil {
-				return err
-			}
-			chunk = chunk[:0]
+		if err := w.Store.ImportChunk(ctx, run, c.Channel, ch.rows, w.Lease); err != nil {
+			return err
 		}
-		if last {
+		if ch.last {
 			if run.NextRow < run.TotalRows {
 				// The file ended early: cancelled meanwhile (its file
 				// deleted), or damaged.
@@ -174,6 +158,57 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 					"the stored file ended after %d of its %d rows", run.NextRow, run.TotalRows))
 			}
 			return nil
+		}
+	}
+	return ctx.Err()
+}
+
+// chunk is a chunk of rows read ahead; last says the file ended after it.
+type chunk struct {
+	rows []csvimport.Row
+	last bool
+	err  error
+}
+
+// read sends the job's rows from run.NextRow on, in chunks, until the file
+// ends or ctx does.
+func (w *Workers) read(ctx context.Context, run *db.ImportRun, out chan<- chunk) {
+	defer close(out)
+	send := func(c chunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	rd, err := csvimport.NewReader(w.Store.ImportFile(ctx, run.ID))
+	if err != nil {
+		send(chunk{err: fmt.Errorf("read the job's file: %w", err)})
+		return
+	}
+	for skip := run.NextRow; skip > 0; skip-- {
+		if _, err := rd.Next(); err != nil {
+			send(chunk{err: fmt.Errorf("skip the rows done: %w", err)})
+			return
+		}
+	}
+	rows := make([]csvimport.Row, 0, w.ChunkRows)
+	for {
+		rec, err := rd.Next()
+		last := errors.Is(err, io.EOF)
+		if err != nil && !last {
+			send(chunk{err: fmt.Errorf("read the job's file: %w", err)})
+			return
+		}
+		if !last {
+			rows = append(rows, csvimport.ToRow(run.Mapping, rec))
+		}
+		if len(rows) == w.ChunkRows || last {
+			if !send(chunk{rows: rows, last: last}) || last {
+				return
+			}
+			rows = make([]csvimport.Row, 0, w.ChunkRows)
 		}
 	}
 }

@@ -61,10 +61,11 @@ ALTER TABLE import_files ALTER COLUMN data SET STORAGE EXTERNAL;
 
 --bun:split
 
--- The identities a job's rows have claimed so far (valid or not, imported
--- or skipped): a later row of one is IN_BATCH, the first row winning
--- across the whole file. Written in each chunk's transaction; deleted when
--- the job ends.
+-- Identities a job's rows have claimed so far that the roster does not
+-- answer for (an invalid or a skipped first row; with onDuplicate: UPDATE,
+-- every one): a later row of one is IN_BATCH, the first row winning across
+-- the whole file (db/importrun.go noteSeen). Written in each chunk's
+-- transaction; deleted when the job ends.
 CREATE TABLE import_job_seen (
     job_id   uuid NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,
     identity text NOT NULL,
