@@ -628,3 +628,29 @@ func TestImportPurge(t *testing.T) {
 		t.Errorf("after the purge: the 31-day-old job %v, the 29-day-old one %v", a.job(old.ID), a.job(recent.ID))
 	}
 }
+
+// TestImportMerge: onDuplicate: UPDATE merges a row whose identity is on
+// the roster, never a later row of an identity (IN_BATCH), in another
+// chunk too.
+func TestImportMerge(t *testing.T) {
+	t.Parallel()
+	startWorkers(t)
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	if res := a.add(c, []map[string]any{{"email": "r@x.io", "firstName": "Old"}}, false); res.Imported != 1 {
+		t.Fatalf("add: %+v", res)
+	}
+	file := "email,first name\nr@x.io,New\na@x.io,A\nx@x.io,X\nr@x.io,Newer\na@x.io,B\n"
+	p := a.start(c, "m.csv", []byte(file), map[string]any{"options": map[string]any{"onDuplicate": "UPDATE"}})
+	j := a.waitJob(p.Job.ID)
+	if j.Status != "SUCCEEDED" || j.Imported != 2 || j.Duplicates != 3 || j.Updated != 1 {
+		t.Fatalf("job: %+v", j)
+	}
+	names := map[string]string{}
+	for _, p := range a.roster(c) {
+		names[*p.Email] = *p.FirstName
+	}
+	if names["r@x.io"] != "New" || names["a@x.io"] != "A" {
+		t.Errorf("first names %v: only the first row of each identity counts", names)
+	}
+}
