@@ -148,15 +148,25 @@ func runImport(ctx context.Context, api *client, store *db.Store, srvPID, tmp st
 	defer os.Remove(path)
 	sampling, stopSampling := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	var peak int64 // the sampler's, read once it has stopped
 	wg.Go(func() {
 		for sampling.Err() == nil {
 			if rss, err := vmRSS(srvPID); err == nil {
-				r.peakRSS = max(r.peakRSS, rss)
+				peak = max(peak, rss)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
-	defer func() { stopSampling(); wg.Wait() }()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			stopSampling()
+			wg.Wait()
+			r.peakRSS = peak
+		}
+	}
+	defer stop()
 	start := time.Now()
 	id, err := api.upload(ctx, c.ID.String(), path)
 	if err != nil {
@@ -178,6 +188,7 @@ func runImport(ctx context.Context, api *client, store *db.Store, srvPID, tmp st
 		}
 		if st.Status != "QUEUED" && st.Status != "RUNNING" {
 			r.took, r.final = now.Sub(start), st
+			stop()
 			if st.Status != "SUCCEEDED" || st.Imported != rows {
 				return r, fmt.Errorf("job %s: %+v", id, st)
 			}
@@ -267,4 +278,3 @@ func importsPhase(ctx context.Context, api *client, store *db.Store, srv *server
 		poll.size, ms(idle), idleN, ms(busy), busyN, float64(busy)/float64(idle), verdict(busy <= 2*idle))
 	return nil
 }
-
