@@ -84,7 +84,7 @@ func seed(cfg config, fs *flag.FlagSet) error {
 	if path == "" {
 		path = filepath.Join(cfg.DataDir, "demo-leads.csv")
 	}
-	if err := writeDemoCSV(path, rng); err != nil {
+	if err := writeDemoCSV(path); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	logger.Info("seeded a CSV file to import", "file", path, "rows", demoCSVRows,
@@ -93,14 +93,15 @@ func seed(cfg config, fs *flag.FlagSet) error {
 }
 
 // demoCSVRows is the sample CSV's size: its first 50 rows are on the demo
-// EMAIL campaign's roster already (duplicates), a few are bad, the rest new.
+// EMAIL campaign's roster already (duplicates), a few are bad, a few
+// repeat the row above, the rest are new.
 const demoCSVRows = 1000
 
 // writeDemoCSV writes a CSV file as a spreadsheet exports a lead list:
 // headers the import maps by themselves ("Work Email", "Given Name"…),
 // a column that becomes a custom field, a quoted comma, a line break in a
-// quoted cell, a repeated row and a few bad ones.
-func writeDemoCSV(path string, rng *rand.Rand) error {
+// quoted cell, repeated rows and a few bad ones.
+func writeDemoCSV(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -110,8 +111,17 @@ func writeDemoCSV(path string, rng *rand.Rand) error {
 	}
 	w := csv.NewWriter(f)
 	_ = w.Write([]string{"Work Email", "Given Name", "Surname", "Company Name", "Job Title", "City", "Industry", "Notes"})
+	// The seed's generator from its start: the EMAIL campaign's first
+	// prospects again, then new ones from a generator of their own.
+	seeded, fresh := rand.New(rand.NewPCG(1, 2)), rand.New(rand.NewPCG(5, 6))
+	prev := ""
 	for i := range demoCSVRows {
-		p := demoProspect(rng, demoSize-50+i)
+		var p *model.ProspectInput
+		if i < 50 {
+			p = demoProspect(seeded, i)
+		} else {
+			p = demoProspect(fresh, demoSize+i)
+		}
 		notes := ""
 		switch {
 		case i%97 == 5:
@@ -126,9 +136,9 @@ func writeDemoCSV(path string, rng *rand.Rand) error {
 		case i%300 == 150:
 			email = "" // the required identity missing
 		case i%333 == 200:
-			q := demoProspect(rng, demoSize-50+i-1)
-			email = strings.ToUpper(*q.Email) // a repeat of the row above
+			email = strings.ToUpper(prev) // the row above again
 		}
+		prev = email
 		_ = w.Write([]string{email, *p.FirstName, *p.LastName, *p.Company, *p.Title, *p.Location,
 			p.CustomFields["industry"].(string), notes})
 	}
