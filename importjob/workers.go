@@ -71,19 +71,27 @@ const purgeEvery = time.Hour
 
 func (w *Workers) loop(ctx context.Context) {
 	var purged time.Time
+	failures := 0
 	for ctx.Err() == nil {
 		if time.Since(purged) > purgeEvery {
 			purged = time.Now()
 			w.purge(ctx)
 		}
 		run, err := w.Store.ClaimImport(ctx, w.Lease)
+		wait := w.Poll
 		if err != nil && ctx.Err() == nil {
-			w.Logger.Warn("import jobs: claim", "err", err)
+			// The database is away: ask less often, up to every 5 s, and
+			// say so once per attempt.
+			failures++
+			wait = min(w.Poll<<min(failures, 4), 5*time.Second)
+			w.Logger.Warn("import jobs: claim", "err", err, "retry_in", wait)
+		} else {
+			failures = 0
 		}
 		if run == nil {
 			select {
 			case <-ctx.Done():
-			case <-time.After(w.Poll):
+			case <-time.After(wait):
 			}
 			continue
 		}
