@@ -654,3 +654,47 @@ func TestImportMerge(t *testing.T) {
 		t.Errorf("first names %v: only the first row of each identity counts", names)
 	}
 }
+
+// TestImportSlowUpload: a file arriving more slowly than the server's
+// read timeout allows a request still gets in (the upload's deadline).
+func TestImportSlowUpload(t *testing.T) {
+	t.Parallel()
+	v, err := auth.NewVerifier(testAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpapi.NewHandler(httpapi.Options{Store: db.NewStore(dbtest.DB(t)), Verifier: v,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestTimeout: 500 * time.Millisecond})
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		ops, _ := json.Marshal(map[string]any{"query": startImport, "variables": map[string]any{"c": c, "file": nil}})
+		_ = mw.WriteField("operations", string(ops))
+		_ = mw.WriteField("map", `{"0": ["variables.file"]}`)
+		fw, _ := mw.CreateFormFile("0", "slow.csv")
+		_, _ = fw.Write([]byte("email\n"))
+		for i := range 6 { // 1.5 s in all
+			time.Sleep(250 * time.Millisecond)
+			fmt.Fprintf(fw, "slow%d@x.io\n", i)
+		}
+		pw.CloseWithError(mw.Close())
+	}()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	r := send(t, req)
+	var out struct {
+		StartProspectImport startPayload `json:"startProspectImport"`
+	}
+	_ = json.Unmarshal(r.Data, &out)
+	if r.Status != 200 || out.StartProspectImport.Job == nil || out.StartProspectImport.Job.TotalRows != 6 {
+		t.Errorf("slow upload: HTTP %d %+v %+v", r.Status, r.Errors, out.StartProspectImport)
+	}
+}

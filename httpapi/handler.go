@@ -100,7 +100,10 @@ func NewHandler(o Options) http.Handler {
 	mux := http.NewServeMux()
 	limiter := newSubjectLimiter(o.RateLimit)
 	api := withDeadline(o.RequestTimeout, o.Verifier.Middleware(noteSubject(limiter.middleware(m, gql))))
-	mux.Handle("POST /graphql", withUploads(m, o.ImportLimits, api, requireJSON(m, limitBody(m, MaxBodyBytes, api))))
+	// An upload gets longer than a request: a file of IMPORT_MAX_BYTES
+	// must be able to arrive over an ordinary link (multipart.go).
+	uploadAPI := withDeadline(max(o.RequestTimeout, UploadTimeout), o.Verifier.Middleware(noteSubject(limiter.middleware(m, gql))))
+	mux.Handle("POST /graphql", withUploads(m, o.ImportLimits, uploadAPI, requireJSON(m, limitBody(m, MaxBodyBytes, api))))
 	mux.Handle("GET /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")

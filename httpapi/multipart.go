@@ -7,6 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -33,9 +34,16 @@ const uploadOverhead = 1 << 20
 // file streams into the database.
 const uploadMemory = 1 << 20
 
+// UploadTimeout bounds a GraphQL multipart request, its file's arrival
+// included, in place of the server's read and write timeouts and
+// REQUEST_TIMEOUT (30 s each, which a 100 MiB file over a link of less
+// than about 30 Mbit/s would not meet).
+const UploadTimeout = 10 * time.Minute
+
 // withUploads serves a GraphQL multipart request with api (shape
-// checked, body bounded by the import limit), and hands every other POST
-// to jsonPost (which refuses what is not JSON).
+// checked, body bounded by the import limit, the connection's deadlines
+// moved to UploadTimeout), and hands every other POST to jsonPost (which
+// refuses what is not JSON).
 func withUploads(m *metrics.Metrics, limits db.ImportLimits, api, jsonPost http.Handler) http.Handler {
 	if limits == (db.ImportLimits{}) {
 		limits = db.DefaultImportLimits
@@ -52,6 +60,11 @@ func withUploads(m *metrics.Metrics, limits db.ImportLimits, api, jsonPost http.
 			tooLarge(w, r, m, max)
 			return
 		}
+		// Errors mean a connection that cannot move its deadlines (an
+		// HTTP/2 stream, a test's recorder): its own timeouts stay.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(UploadTimeout))
+		_ = rc.SetWriteDeadline(time.Now().Add(UploadTimeout))
 		prefix, err := peekShape(r.Body, boundary)
 		if err != nil {
 			refuse(w, r, m, apierr.UnsupportedMediaType,
