@@ -3,6 +3,7 @@ package csvimport
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"roster/model"
 )
@@ -118,6 +119,14 @@ func RequiredField(ch model.Channel) model.ProspectField {
 // channel's required identity (the mapping is returned then too).
 func Map(header []string, overrides []*model.ColumnMappingInput, ch model.Channel) ([]*model.ColumnMapping, error) {
 	out := make([]*model.ColumnMapping, len(header))
+	for i, h := range header {
+		// The header is stored (the job's mapping, its errors' columns):
+		// what PostgreSQL cannot hold is refused here (SPEC §4).
+		if model.StorableText(h) != nil || !utf8.ValidString(h) {
+			return nil, model.Fail(model.UserErrorCodeBadUserInput, []string{"file"},
+				"the header's column %d holds a NUL character or bytes that are not UTF-8: save the file as UTF-8 or UTF-16", i+1)
+		}
+	}
 	var errs model.UserErrors
 	bad := func(i int, field string, format string, args ...any) {
 		path := []string{"mapping", strconv.Itoa(i)}

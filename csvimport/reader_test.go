@@ -149,6 +149,8 @@ func TestMap(t *testing.T) {
 		{name: "unknown column", header: []string{"email"}, overrides: []*model.ColumnMappingInput{{Column: "nope", Ignore: &yes}}, ch: model.ChannelEmail, errs: 1},
 		{name: "two to one field", header: []string{"a", "b"}, overrides: []*model.ColumnMappingInput{{Column: "a", Field: fld(model.ProspectFieldEmail)}, {Column: "b", Field: fld(model.ProspectFieldEmail)}}, ch: model.ChannelEmail, errs: 1},
 		{name: "two fates", header: []string{"email"}, overrides: []*model.ColumnMappingInput{{Column: "email", Field: fld(model.ProspectFieldEmail), Ignore: &yes}}, ch: model.ChannelEmail, errs: 1},
+		{name: "a NUL in the header", header: []string{"email", "a\x00b"}, ch: model.ChannelEmail, errs: 1},
+		{name: "not UTF-8", header: []string{"email", "a\xffb"}, ch: model.ChannelEmail, errs: 1},
 		{name: "bad key", header: []string{"email", "x"}, overrides: []*model.ColumnMappingInput{{Column: "x", CustomField: str("a b")}}, ch: model.ChannelEmail, errs: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

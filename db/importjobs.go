@@ -46,6 +46,9 @@ type ImportStart struct {
 // filePiece is how much of a file one row of import_files holds.
 const filePiece = 1 << 20
 
+// maxFileName bounds the file name a job keeps, in characters.
+const maxFileName = 255
+
 // maxJobErrors is how many bad rows a job keeps (SPEC: at most 1000).
 const maxJobErrors = 1000
 
@@ -70,6 +73,11 @@ func (s *Store) StartImport(ctx context.Context, owner string, campaignID uuid.U
 	if in.Options == (roster.ImportOptions{}) {
 		in.Options = roster.Options(nil)
 	}
+	// The file's name is kept as sent, within what a text column holds.
+	if model.StorableText(in.FileName) != nil {
+		return nil, false, model.Fail(model.UserErrorCodeBadUserInput, []string{"file"}, "the file's name holds a NUL character")
+	}
+	in.FileName = model.Truncate(strings.ToValidUTF8(in.FileName, "\uFFFD"), maxFileName)
 	// The friendly refusals first, before the file is read.
 	c, err := draftCampaign(ctx, s.db, owner, campaignID, noLock)
 	if err != nil {

@@ -304,6 +304,8 @@ func TestImportStartRefusals(t *testing.T) {
 	}{
 		{"no identity column", "name,company\nAnn,Acme\n", nil, "BAD_USER_INPUT"},
 		{"empty file", "", nil, "BAD_USER_INPUT"},
+		{"a NUL in the header", "email,no\x00te\na@x.io,x\n", nil, "BAD_USER_INPUT"},
+		{"a header that is not UTF-8", "email,\xff\xfe\xfdnote\na@x.io,x\n", nil, "BAD_USER_INPUT"},
 		{"mapping names a missing column", "email\na@x.io\n", []map[string]any{{"column": "nope", "ignore": yes}}, "BAD_USER_INPUT"},
 		{"two columns to one field", "a,b\nx@x.io,y@x.io\n", []map[string]any{{"column": "a", "field": "EMAIL"}, {"column": "b", "field": "EMAIL"}}, "BAD_USER_INPUT"},
 	} {
@@ -418,6 +420,15 @@ func TestImportPreview(t *testing.T) {
 	p = run(a, "name\nAnn\n", map[string]any{})
 	if len(p.Mapping) != 1 || len(p.UserErrors) != 1 || p.UserErrors[0].Code != "BAD_USER_INPUT" {
 		t.Errorf("no identity: %+v", p)
+	}
+	// A header PostgreSQL could not store.
+	if p = run(a, "email,a\x00b\nx@x.io,y\n", map[string]any{}); len(p.UserErrors) != 1 || p.UserErrors[0].Code != "BAD_USER_INPUT" {
+		t.Errorf("NUL header: %+v", p)
+	}
+	// A row with a NUL in a field and in a custom field: problems, not faults.
+	p = run(a, "email,first name,note\nx@x.io,A\x00B,c\x00d\n", map[string]any{})
+	if len(p.Rows) != 1 || len(p.Rows[0].Problems) != 2 {
+		t.Errorf("NUL cells: %+v", p)
 	}
 	if got := a.roster(c); len(got) != 0 {
 		t.Errorf("preview wrote %d prospects", len(got))

@@ -37,7 +37,9 @@ func Preview(c *model.Campaign, file io.Reader, overrides []*model.ColumnMapping
 	}
 	out.Delimiter = csvimport.DelimiterName(rd.Delimiter)
 	cols, err := csvimport.Map(rd.Header, overrides, c.Channel)
-	out.Mapping = cols
+	if cols != nil {
+		out.Mapping = cols
+	}
 	var ue model.UserErrors
 	if errors.As(err, &ue) {
 		out.UserErrors = append(out.UserErrors, ue...)
