@@ -226,6 +226,7 @@ func pollP99(ctx context.Context, api *client, r *roster, d time.Duration) (time
 		lat = append(lat, time.Since(t0))
 	}
 	slices.Sort(lat)
+	step("  polls: p50 %s, p90 %s, p99 %s, max %s (%d)", ms(lat[len(lat)/2]), ms(lat[len(lat)*9/10]), ms(lat[len(lat)*99/100]), ms(lat[len(lat)-1]), len(lat))
 	return lat[len(lat)*99/100], len(lat), nil
 }
 
