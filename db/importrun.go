@@ -72,6 +72,19 @@ func (s *Store) ClaimImport(ctx context.Context, lease time.Duration) (*ImportRu
 	return run, nil
 }
 
+// RenewImport extends a run's lease (a worker's heartbeat, while it
+// skips the rows done or waits on a lock); false when the run no longer
+// holds its job (cancelled, finished, taken over).
+func (s *Store) RenewImport(ctx context.Context, run *ImportRun, lease time.Duration) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE import_jobs SET lease_until = now() + ? * interval '1 millisecond'
+		WHERE id = ? AND lease_owner = ? AND status = 'running'`, lease.Milliseconds(), run.ID, run.Lease)
+	if err != nil {
+		return false, fmt.Errorf("renew import lease: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // ReleaseImport gives a run's lease back (a server shutting down): another
 // worker takes the job at once instead of after the lease.
 func (s *Store) ReleaseImport(ctx context.Context, run *ImportRun) error {

@@ -146,16 +146,45 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 	}
 	readCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	// The heartbeat keeps the lease while the run holds it, however long
+	// skipping the rows done or a chunk's wait takes; a run that lost it
+	// (cancelled, taken over) stops at once.
+	beat := make(chan struct{})
+	defer func() { <-beat }()
+	defer stop()
+	go func() {
+		defer close(beat)
+		t := time.NewTicker(w.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-readCtx.Done():
+				return
+			case <-t.C:
+			}
+			held, err := w.Store.RenewImport(readCtx, run, w.Lease)
+			if err == nil && !held {
+				stop()
+				return
+			}
+		}
+	}()
 	chunks := make(chan chunk, 1)
 	go w.read(readCtx, run, chunks)
 	for ch := range chunks {
 		if ch.err != nil {
+			if readCtx.Err() != nil && ctx.Err() == nil {
+				return db.ErrImportStopped
+			}
 			return ch.err
 		}
 		if ch.last && len(ch.rows) == 0 && run.TotalRows > 0 && run.NextRow >= run.TotalRows {
 			return nil // the last full chunk ended the job
 		}
-		if err := w.Store.ImportChunk(ctx, run, c.Channel, ch.rows, w.Lease); err != nil {
+		if err := w.Store.ImportChunk(readCtx, run, c.Channel, ch.rows, w.Lease); err != nil {
+			if readCtx.Err() != nil && ctx.Err() == nil {
+				return db.ErrImportStopped // the heartbeat found the lease gone
+			}
 			return err
 		}
 		if ch.last {
@@ -167,6 +196,9 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 			}
 			return nil
 		}
+	}
+	if readCtx.Err() != nil && ctx.Err() == nil {
+		return db.ErrImportStopped
 	}
 	return ctx.Err()
 }
