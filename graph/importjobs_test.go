@@ -316,13 +316,17 @@ func TestImportStartRefusals(t *testing.T) {
 			}
 		})
 	}
+	// A header alone: a job of no rows, done at once.
+	if j := a.waitJob(a.start(c, "h.csv", []byte("email,name\r\n"), nil).Job.ID); j.Status != "SUCCEEDED" || j.TotalRows != 0 {
+		t.Errorf("header only: %+v", j)
+	}
 	// A mapping override makes a file without the identity's header work.
 	p := a.start(c, "f.csv", []byte("Work Address\nq@x.io\n"), map[string]any{"mapping": []map[string]any{{"column": "Work Address", "field": "EMAIL"}}})
 	if len(p.UserErrors) > 0 || a.waitJob(p.Job.ID).Imported != 1 {
 		t.Errorf("mapped: %+v", p)
 	}
 	var n int
-	if err := dbtest.DB(t).QueryRowContext(context.Background(), `SELECT count(*) FROM import_jobs WHERE campaign_id = ?`, c).Scan(&n); err != nil || n != 1 {
+	if err := dbtest.DB(t).QueryRowContext(context.Background(), `SELECT count(*) FROM import_jobs WHERE campaign_id = ?`, c).Scan(&n); err != nil || n != 2 {
 		t.Errorf("refused starts stored jobs: %d, %v", n, err)
 	}
 	// A frozen roster.
