@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"roster/csvimport"
 	"roster/model"
@@ -412,6 +413,39 @@ func (s *Store) ImportErrors(ctx context.Context, job uuid.UUID, limit int) ([]*
 			return nil, fmt.Errorf("read import errors: %w", err)
 		}
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ImportErrorsOf are the first limit bad rows of each of jobs, in file
+// order, in one statement: a page of jobs that shows their errors reads
+// them at once, not one job at a time.
+func (s *Store) ImportErrorsOf(ctx context.Context, jobs []uuid.UUID, limit int) (map[uuid.UUID][]*model.ImportRowError, error) {
+	out := make(map[uuid.UUID][]*model.ImportRowError, len(jobs))
+	for _, id := range jobs {
+		out[id] = []*model.ImportRowError{}
+	}
+	if len(jobs) == 0 || limit <= 0 {
+		return out, nil
+	}
+	ids := make([]string, len(jobs))
+	for i, id := range jobs {
+		ids[i] = id.String()
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT e.job_id, e.line, e.column_name, e.message FROM unnest(?::uuid[]) AS j (id)
+		CROSS JOIN LATERAL (SELECT * FROM import_job_errors WHERE job_id = j.id ORDER BY line LIMIT ?) e
+		ORDER BY e.job_id, e.line`, pgdialect.Array(ids), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read import errors: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		e := new(model.ImportRowError)
+		if err := rows.Scan(&id, &e.Line, &e.Column, &e.Message); err != nil {
+			return nil, fmt.Errorf("read import errors: %w", err)
+		}
+		out[id] = append(out[id], e)
 	}
 	return out, rows.Err()
 }

@@ -288,6 +288,23 @@ func TestImportBadRowsAndDedup(t *testing.T) {
 	if out.ImportJobs.TotalCount != 2 || len(out.ImportJobs.Nodes) != 2 || out.ImportJobs.Nodes[0].ID != p2.Job.ID {
 		t.Errorf("importJobs: %+v", out.ImportJobs)
 	}
+	// A page's errors, read with the page (one errors field) or job by
+	// job (two): the same.
+	var once, twice struct {
+		ImportJobs struct {
+			Nodes []struct {
+				ID     string           `json:"id"`
+				Errors []map[string]any `json:"errors"`
+				Again  []map[string]any `json:"again"`
+			} `json:"nodes"`
+		} `json:"importJobs"`
+	}
+	a.query(`query($c: UUID!, $n: Int) { importJobs(campaignId: $c) { nodes { id errors(limit: $n) { line column message } } } }`, map[string]any{"c": c, "n": 2}, &once)
+	a.query(`query($c: UUID!) { importJobs(campaignId: $c) { nodes { id errors(limit: 2) { line column message } again: errors(limit: 3) { line } } } }`, map[string]any{"c": c}, &twice)
+	if len(once.ImportJobs.Nodes) != 2 || len(once.ImportJobs.Nodes[1].Errors) != 2 || len(once.ImportJobs.Nodes[0].Errors) != 0 ||
+		fmt.Sprint(once.ImportJobs.Nodes[1].Errors) != fmt.Sprint(twice.ImportJobs.Nodes[1].Errors) || len(twice.ImportJobs.Nodes[1].Again) != 3 {
+		t.Errorf("errors with the page %+v, job by job %+v", once.ImportJobs, twice.ImportJobs)
+	}
 }
 
 func TestImportStartRefusals(t *testing.T) {

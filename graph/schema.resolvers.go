@@ -39,6 +39,9 @@ func (r *importJobResolver) Errors(ctx context.Context, obj *model.ImportJob, li
 	if n == 0 {
 		return []*model.ImportRowError{}, nil
 	}
+	if obj.Errors != nil {
+		return obj.Errors, nil // read with its page's (importJobErrors)
+	}
 	return r.Store.ImportErrors(ctx, obj.ID, min(n, 1000))
 }
 
@@ -302,6 +305,9 @@ func (r *queryResolver) ImportJobs(ctx context.Context, campaignID uuid.UUID, pa
 	}
 	pg, err := r.Store.ImportJobs(ctx, sub, campaignID, page, limit)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.importJobErrors(ctx, pg.Jobs); err != nil {
 		return nil, err
 	}
 	return &model.ImportJobConnection{
