@@ -25,11 +25,12 @@ type command struct {
 var dbEnv = []string{"DATABASE_URL", "DB_MAX_CONNS", "DATA_DIR", "PG_BIN", "LOG_FORMAT"}
 var authEnv = []string{"JWT_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"}
 var httpEnv = []string{"GRAPHQL_INTROSPECTION", "CORS_ORIGINS", "CORS_ALLOWED_HEADERS", "RATE_LIMIT_RPS", "RATE_LIMIT_BURST"}
+var importEnv = []string{"IMPORT_MAX_BYTES", "IMPORT_MAX_ROWS", "IMPORT_WORKERS", "IMPORT_CHUNK_ROWS"}
 
 var commands = []command{
 	{
 		name: "serve", summary: "serve the API (the default command)",
-		env: append(append(append([]string{"ADDR"}, dbEnv...), authEnv...), httpEnv...),
+		env: append(append(append(append([]string{"ADDR"}, dbEnv...), authEnv...), httpEnv...), importEnv...),
 		define: func(fs *flag.FlagSet, cfg *config) {
 			fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (ADDR)")
 			fs.StringVar(&cfg.CORSHeaders, "cors-allowed-headers", cfg.CORSHeaders,
@@ -54,8 +55,23 @@ var commands = []command{
 		define: func(fs *flag.FlagSet, _ *config) {
 			fs.Bool("demo", false, "create one EMAIL and one LINKEDIN campaign with 10,000 prospects each (required)")
 			fs.String("sub", devSubject, "the subject that owns them (the dev token's by default)")
+			fs.String("csv", "", "where to write a sample CSV file of leads to import (default DATA_DIR/demo-leads.csv)")
 		},
 		run: seed,
+	},
+	{
+		name: "import", args: "--campaign ID --file leads.csv [--map \"Work Email=email\"] [--url URL] [--token T]",
+		summary: "import a CSV file into a campaign through the API, with a progress bar",
+		env:     append([]string{"ADDR", "DATA_DIR"}, authEnv...),
+		define: func(fs *flag.FlagSet, _ *config) {
+			fs.String("campaign", "", "the DRAFT campaign's id (required)")
+			fs.String("file", "", "the CSV file (required)")
+			fs.Var(new(mapFlags), "map", "a column's mapping, \"Header=field\" (a field, custom:KEY or ignore); repeat for more")
+			fs.String("url", "", "the server's base URL (default http://ADDR)")
+			fs.String("token", "", "a bearer token (default: one signed with the configured secret for --sub)")
+			fs.String("sub", devSubject, "the subject of the token signed when --token is not given")
+		},
+		run: importCommand,
 	},
 	{name: "version", summary: "print the build's version", run: version},
 }

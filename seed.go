@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"roster/db"
@@ -47,6 +50,7 @@ func seed(cfg config, fs *flag.FlagSet) error {
 	defer stop()
 	store := db.NewStore(bdb)
 	rng := rand.New(rand.NewPCG(1, 2))
+	var emailCampaign string
 	for _, ch := range []model.Channel{model.ChannelEmail, model.ChannelLinkedin} {
 		c, err := store.CreateCampaign(ctx, owner, model.CreateCampaignInput{
 			Name: fmt.Sprintf("Demo %s outreach", strings.ToLower(string(ch))), Channel: ch,
@@ -72,13 +76,100 @@ func seed(cfg config, fs *flag.FlagSet) error {
 			return fmt.Errorf("seed: statuses: %w", err)
 		}
 		logger.Info("seeded", "campaign", c.ID, "channel", ch, "prospects", demoSize, "owner", owner)
+		if ch == model.ChannelEmail {
+			emailCampaign = c.ID.String()
+		}
 	}
 	res, err := store.AddSuppressions(ctx, owner, demoSuppressions(), false)
 	if err != nil {
 		return fmt.Errorf("seed: suppressions: %w", err)
 	}
 	logger.Info("seeded the suppression list", "entries", len(res.Added), "owner", owner)
+	path := fs.Lookup("csv").Value.String()
+	if path == "" {
+		path = filepath.Join(cfg.DataDir, "demo-leads.csv")
+	}
+	if err := writeDemoCSV(path); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	logger.Info("seeded a CSV file to import", "file", path, "rows", demoCSVRows,
+		"try", fmt.Sprintf("go run . import --campaign %s --file %s", emailCampaign, path))
 	return nil
+}
+
+// demoCSVRows is the sample CSV's size: its first 50 rows are on the demo
+// EMAIL campaign's roster already (duplicates), a few are bad, a few
+// repeat the row above, the rest are new.
+const demoCSVRows = 1000
+
+// writeDemoCSV writes a CSV file as a spreadsheet exports a lead list:
+// headers the import maps by themselves ("Work Email", "Given Name"…),
+// a column that becomes a custom field, a quoted comma, a line break in a
+// quoted cell, repeated rows and a few bad ones.
+func writeDemoCSV(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"Work Email", "Given Name", "Surname", "Company Name", "Job Title", "City", "Industry", "Notes"})
+	// The seed's generator from its start: the EMAIL campaign's first
+	// prospects again, then new ones from a generator of their own.
+	seeded, fresh := rand.New(rand.NewPCG(1, 2)), rand.New(rand.NewPCG(5, 6))
+	prev := ""
+	for i := range demoCSVRows {
+		var p *model.ProspectInput
+		if i < 50 {
+			p = demoProspect(seeded, i)
+		} else {
+			p = demoProspect(fresh, demoSize+i)
+		}
+		notes := ""
+		switch {
+		case i%97 == 5:
+			notes = "Met at the conference,\nasked for a demo"
+		case i%50 == 7:
+			notes = "Referred by a customer, keen"
+		}
+		email := *p.Email
+		switch {
+		case i%250 == 100:
+			email = "not-an-email" // a bad row, reported with its line
+		case i%300 == 150:
+			email = "" // the required identity missing
+		case i%333 == 200:
+			email = strings.ToUpper(prev) // the row above again
+		}
+		prev = email
+		_ = w.Write([]string{email, *p.FirstName, *p.LastName, *p.Company, *p.Title, *p.Location,
+			p.CustomFields["industry"].(string), notes})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func demoProspect(rng *rand.Rand, n int) *model.ProspectInput {
+	pick := func(list []string) *string { s := list[rng.IntN(len(list))]; return &s }
+	first, last, company := pick(firstNames), pick(lastNames), pick(companies)
+	slug := strings.ToLower(strings.NewReplacer(" ", "-").Replace(*first + "-" + *last))
+	email := fmt.Sprintf("%s.%d@%s.example", slug, n, strings.ToLower(strings.Fields(*company)[0]))
+	url := fmt.Sprintf("https://www.linkedin.com/in/%s-%d", slug, n)
+	return &model.ProspectInput{
+		Email: &email, LinkedinURL: &url, FirstName: first, LastName: last, Company: company,
+		Title: pick(titles), Location: pick(locations),
+		CustomFields: map[string]any{
+			"industry":   industries[rng.IntN(len(industries))],
+			"employees":  10 * (1 + rng.IntN(500)),
+			"first_line": fmt.Sprintf("Loved %s's latest launch", *company),
+		},
+	}
 }
 
 // demoSuppressions are a small suppression list to try (SPEC §11): a few
@@ -103,21 +194,4 @@ func demoSuppressions() []*model.SuppressionInput {
 		&model.SuppressionInput{Value: "eu.globex.example", Reason: reason("legal hold (a subdomain)")},
 		&model.SuppressionInput{Value: "bounced.example", Reason: reason("bounces")},
 	)
-}
-
-func demoProspect(rng *rand.Rand, n int) *model.ProspectInput {
-	pick := func(list []string) *string { s := list[rng.IntN(len(list))]; return &s }
-	first, last, company := pick(firstNames), pick(lastNames), pick(companies)
-	slug := strings.ToLower(strings.NewReplacer(" ", "-").Replace(*first + "-" + *last))
-	email := fmt.Sprintf("%s.%d@%s.example", slug, n, strings.ToLower(strings.Fields(*company)[0]))
-	url := fmt.Sprintf("https://www.linkedin.com/in/%s-%d", slug, n)
-	return &model.ProspectInput{
-		Email: &email, LinkedinURL: &url, FirstName: first, LastName: last, Company: company,
-		Title: pick(titles), Location: pick(locations),
-		CustomFields: map[string]any{
-			"industry":   industries[rng.IntN(len(industries))],
-			"employees":  10 * (1 + rng.IntN(500)),
-			"first_line": fmt.Sprintf("Loved %s's latest launch", *company),
-		},
-	}
 }

@@ -35,6 +35,8 @@ import (
 	"roster/db"
 	"roster/db/embedded"
 	"roster/httpapi"
+	"roster/importjob"
+	"roster/roster"
 )
 
 // config is everything the environment configures, read once here.
@@ -61,6 +63,12 @@ type config struct {
 	RequestTimeout string
 	// DBMaxConns bounds the server's connections to PostgreSQL.
 	DBMaxConns string
+	// Import jobs (SPEC §13): a file's limits, and how many jobs this
+	// process runs at once.
+	ImportMaxBytes string
+	ImportMaxRows  string
+	ImportWorkers  string
+	ImportChunk    string
 }
 
 func loadConfig() config {
@@ -84,7 +92,32 @@ func loadConfig() config {
 		ShutdownGrace:  envOr("SHUTDOWN_GRACE", "20s"),
 		RequestTimeout: envOr("REQUEST_TIMEOUT", "30s"),
 		DBMaxConns:     os.Getenv("DB_MAX_CONNS"),
+		ImportMaxBytes: envOr("IMPORT_MAX_BYTES", strconv.FormatInt(db.DefaultImportLimits.MaxBytes, 10)),
+		ImportMaxRows:  envOr("IMPORT_MAX_ROWS", strconv.Itoa(db.DefaultImportLimits.MaxRows)),
+		ImportWorkers:  envOr("IMPORT_WORKERS", "1"),
+		ImportChunk:    envOr("IMPORT_CHUNK_ROWS", "1000"),
 	}
+}
+
+// importOptions reads IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_WORKERS
+// and IMPORT_CHUNK_ROWS.
+func importOptions(cfg config) (db.ImportLimits, importjob.Workers, error) {
+	var l db.ImportLimits
+	var w importjob.Workers
+	var err error
+	if l.MaxBytes, err = strconv.ParseInt(cfg.ImportMaxBytes, 10, 64); err != nil || l.MaxBytes < 1 {
+		return l, w, fmt.Errorf("IMPORT_MAX_BYTES must be a positive number of bytes, not %q", cfg.ImportMaxBytes)
+	}
+	if l.MaxRows, err = strconv.Atoi(cfg.ImportMaxRows); err != nil || l.MaxRows < 1 {
+		return l, w, fmt.Errorf("IMPORT_MAX_ROWS must be a positive number of rows, not %q", cfg.ImportMaxRows)
+	}
+	if w.N, err = strconv.Atoi(cfg.ImportWorkers); err != nil || w.N < 0 {
+		return l, w, fmt.Errorf("IMPORT_WORKERS must be a number of jobs run at once, 0 for none, not %q", cfg.ImportWorkers)
+	}
+	if w.ChunkRows, err = strconv.Atoi(cfg.ImportChunk); err != nil || w.ChunkRows < 1 || w.ChunkRows > roster.MaxBatchRows {
+		return l, w, fmt.Errorf("IMPORT_CHUNK_ROWS must be a number of rows from 1 to %d, not %q", roster.MaxBatchRows, cfg.ImportChunk)
+	}
+	return l, w, nil
 }
 
 // httpOptions reads the HTTP limits of cfg: GRAPHQL_INTROSPECTION,
@@ -348,6 +381,11 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
+	importLimits, workers, err := importOptions(cfg)
+	if err != nil {
+		return err
+	}
+	opts.ImportLimits = importLimits
 	verifier, err := auth.NewVerifier(ac)
 	if err != nil {
 		return err
@@ -378,6 +416,26 @@ func serve(cfg config, _ *flag.FlagSet) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The import workers run until shutdown begins: each then finishes
+	// the chunk it writes and hands its job back (another replica, or this
+	// server restarted, resumes it).
+	workersCtx, stopWorkers := context.WithCancel(context.Background())
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		if workers.N > 0 {
+			workers.Store, workers.Logger = opts.Store, logger
+			workers.Run(workersCtx)
+		}
+	}()
+	defer func() {
+		stopWorkers()
+		<-workersDone
+	}()
+	go func() {
+		<-ctx.Done()
+		stopWorkers()
+	}()
 	logger.Info("serving", "addr", "http://"+cfg.Addr, "graphiql", "http://"+cfg.Addr+"/", "endpoint", "http://"+cfg.Addr+"/graphql")
 	if dev {
 		logger.Warn("dev mode: no JWT_SECRET, tokens are signed with a random secret kept under DATA_DIR", "subject", devSubject)

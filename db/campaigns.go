@@ -150,7 +150,9 @@ func (s *Store) TransitionCampaign(ctx context.Context, owner string, id uuid.UU
 			return err
 		}
 		out = c
-		if err := roster.CheckTransition(c, to, func() (bool, error) { return rosterEmpty(ctx, tx, id) }); err != nil || c.Status == to {
+		if err := roster.CheckTransition(c, to,
+			func() (bool, error) { return importing(ctx, tx, id) },
+			func() (bool, error) { return rosterEmpty(ctx, tx, id) }); err != nil || c.Status == to {
 			return err
 		}
 		c.Status = to

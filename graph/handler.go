@@ -41,6 +41,8 @@ type Options struct {
 	// executor too, skipping the list fast path (fastlist.go): tests compare
 	// the two answers with it.
 	NoFastList bool
+	// ImportLimits bound startProspectImport's files (zero: SPEC's).
+	ImportLimits db.ImportLimits
 }
 
 // NewHandler serves GraphQL requests with gqlgen's handler: o.Transport,
@@ -48,7 +50,7 @@ type Options struct {
 // the complexity limit, the operation observer, the list fast path, the
 // error presenter; each request with its own page loaders (loader.go).
 func NewHandler(o Options) http.Handler {
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: o.Metrics}}
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Metrics: o.Metrics, ImportLimits: o.ImportLimits}}
 	setComplexity(&cfg.Complexity)
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
@@ -88,6 +90,19 @@ func setComplexity(c *ComplexityRoot) {
 	}
 	c.Mutation.AddProspects = func(child int, _ uuid.UUID, rows []*model.ProspectInput, _ *bool, _ *model.AddProspectsOptions, _ *string) int {
 		return max(len(rows), 1) * child
+	}
+	// A page of import jobs costs its size times a job, and a job's
+	// errors their limit (at most 1000) times an error: a page of 200 jobs
+	// with 1000 errors each is refused.
+	c.Query.ImportJobs = func(child int, _ uuid.UUID, _ *int, limit *int) int {
+		return pageCost(limit, child)
+	}
+	c.ImportJob.Errors = func(child int, limit *int) int {
+		n := 100
+		if limit != nil {
+			n = min(max(*limit, 0), 1000)
+		}
+		return 1 + n*child
 	}
 	c.Mutation.RemoveProspects = func(child int, _ uuid.UUID, ids []uuid.UUID) int {
 		return len(ids) + child

@@ -507,3 +507,33 @@ func TestCampaignVersion(t *testing.T) {
 		t.Fatalf("transition's payload: version %q; before %q, read after %q", v, afterAdd, now)
 	}
 }
+
+// TestETagMovesWithImportChunks: an import job's chunks (written by the
+// workers, not by a request) move the campaign's version like any add: a
+// poll taken before the job gets a 200 after it, never a stale 304; an
+// unchanged roster then polls 304 again.
+func TestETagMovesWithImportChunks(t *testing.T) {
+	t.Parallel()
+	startWorkers(t)
+	a := newAPI(t)
+	c := a.createCampaign("EMAIL")
+	p := pollReq{query: pollQuery, vars: map[string]any{"c": c}}
+	before, _ := a.pollOK(p)
+	a.requireNotModified(p, before)
+	job := a.start(c, "leads.csv", bigFile("chunks", 10), nil).Job
+	if job == nil {
+		t.Fatal("no job")
+	}
+	if j := a.waitJob(job.ID); j.Status != "SUCCEEDED" || j.Imported != 10 {
+		t.Fatalf("job: %+v", j)
+	}
+	r := a.poll(pollReq{query: p.query, vars: p.vars, ifNoneMatch: before})
+	if r.Status != http.StatusOK {
+		t.Fatalf("after the job's chunks: HTTP %d, want 200", r.Status)
+	}
+	after := r.Header.Get("ETag")
+	if after == "" || after == before {
+		t.Fatalf("ETag %q after the job, %q before", after, before)
+	}
+	a.requireNotModified(p, after)
+}

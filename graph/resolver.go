@@ -6,10 +6,12 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
 
 	"roster/auth"
 	"roster/db"
@@ -22,6 +24,8 @@ import (
 type Resolver struct {
 	Store   *db.Store
 	Metrics *metrics.Metrics
+	// ImportLimits bound startProspectImport's files (zero: SPEC's).
+	ImportLimits db.ImportLimits
 }
 
 // owner is the authenticated subject: the handler lets no request through
@@ -169,3 +173,60 @@ func addSelection(ctx context.Context) (duplicateProspects, campaign bool) {
 // errNotBuilt answers a field of a contract part whose work is under way
 // (a scaffold between commits; none is left when a part is checked in CI).
 func errNotBuilt(field string) error { return fmt.Errorf("%s is not built yet", field) }
+
+// importJobErrors reads the errors of a page of import jobs in one
+// statement when the query selects them once under nodes (the usual
+// shape): each job's Errors is then set, and ImportJob.errors answers
+// from it. Other shapes (aliases with other limits) read job by job.
+func (r *Resolver) importJobErrors(ctx context.Context, jobs []*model.ImportJob) error {
+	opCtx := graphql.GetOperationContext(ctx)
+	var errs []graphql.CollectedField
+	for _, f := range graphql.CollectFields(opCtx, graphql.GetFieldContext(ctx).Field.Selections, []string{"ImportJobConnection"}) {
+		if f.Name == "nodes" {
+			for _, g := range graphql.CollectFields(opCtx, f.Selections, []string{"ImportJob"}) {
+				if g.Name == "errors" {
+					errs = append(errs, g)
+				}
+			}
+		}
+	}
+	if len(errs) != 1 || len(jobs) == 0 {
+		return nil
+	}
+	limit := 100
+	if v, ok := errs[0].ArgumentMap(opCtx.Variables)["limit"]; ok && v != nil {
+		// A literal or a variable, as the transport decoded it; anything
+		// else is left to the field's own resolver.
+		switch n := v.(type) {
+		case int64:
+			limit = int(n)
+		case int:
+			limit = n
+		case float64:
+			limit = int(n)
+		case json.Number:
+			i, err := n.Int64()
+			if err != nil {
+				return nil
+			}
+			limit = int(i)
+		default:
+			return nil
+		}
+	}
+	if limit <= 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	found, err := r.Store.ImportErrorsOf(ctx, ids, min(limit, 1000))
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		j.Errors = found[j.ID]
+	}
+	return nil
+}

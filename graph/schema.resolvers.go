@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"roster/db"
+	"roster/importjob"
 	"roster/model"
 	"roster/roster"
 
@@ -19,6 +20,24 @@ import (
 // Prospects is the resolver for the prospects field.
 func (r *campaignResolver) Prospects(ctx context.Context, obj *model.Campaign, status *model.ProspectStatus, stage *model.ProspectStage, page *int, limit *int, after *uuid.UUID) (*model.ProspectConnection, error) {
 	return r.listProspects(ctx, fieldArgs(ctx), obj, nil)
+}
+
+// Errors is the resolver for the errors field.
+func (r *importJobResolver) Errors(ctx context.Context, obj *model.ImportJob, limit *int) ([]*model.ImportRowError, error) {
+	n := 100
+	if limit != nil {
+		n = *limit
+	}
+	if n < 0 {
+		return nil, &model.InputError{Message: "limit must be 0 or more"}
+	}
+	if n == 0 {
+		return []*model.ImportRowError{}, nil
+	}
+	if obj.Errors != nil {
+		return obj.Errors, nil // read with its page's (importJobErrors)
+	}
+	return r.Store.ImportErrors(ctx, obj.ID, min(n, 1000))
 }
 
 // CreateCampaign is the resolver for the createCampaign field.
@@ -155,17 +174,50 @@ func (r *mutationResolver) ClearProspects(ctx context.Context, campaignID uuid.U
 
 // StartProspectImport is the resolver for the startProspectImport field.
 func (r *mutationResolver) StartProspectImport(ctx context.Context, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, options *model.AddProspectsOptions, idempotencyKey *string) (*model.StartProspectImportPayload, error) {
-	return nil, errNotBuilt("StartProspectImport")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	job, replayed, err := r.Store.StartImport(ctx, sub, campaignID, db.ImportStart{
+		File: file.File, FileName: file.Filename, Mapping: mapping,
+		Options: roster.Options(options), IdempotencyKey: idempotencyKey, Limits: r.ImportLimits,
+	})
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StartProspectImportPayload{Job: job, Replayed: replayed, UserErrors: ue}, nil
 }
 
 // PreviewProspectImport is the resolver for the previewProspectImport field.
 func (r *mutationResolver) PreviewProspectImport(ctx context.Context, campaignID uuid.UUID, file graphql.Upload, mapping []*model.ColumnMappingInput, rows *int) (*model.PreviewProspectImportPayload, error) {
-	return nil, errNotBuilt("PreviewProspectImport")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Store.Campaign(ctx, sub, campaignID)
+	if errors.Is(err, model.ErrNotFound) {
+		return &model.PreviewProspectImportPayload{Mapping: []*model.ColumnMapping{}, Rows: []*model.ImportPreviewRow{},
+			UserErrors: model.UserErrors{model.NewUserError(model.UserErrorCodeNotFound, []string{"campaignId"}, "campaign %s was not found", campaignID)}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return importjob.Preview(c, file.File, mapping, rows)
 }
 
 // CancelProspectImport is the resolver for the cancelProspectImport field.
 func (r *mutationResolver) CancelProspectImport(ctx context.Context, id uuid.UUID) (*model.CancelProspectImportPayload, error) {
-	return nil, errNotBuilt("CancelProspectImport")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	job, err := r.Store.CancelImport(ctx, sub, id)
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CancelProspectImportPayload{Job: job, UserErrors: ue}, nil
 }
 
 // Campaign is the resolver for the campaign field.
@@ -260,16 +312,41 @@ func (r *queryResolver) Suppressions(ctx context.Context, kind *model.Suppressio
 
 // ImportJob is the resolver for the importJob field.
 func (r *queryResolver) ImportJob(ctx context.Context, id uuid.UUID) (*model.ImportJob, error) {
-	return nil, errNotBuilt("ImportJob")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	job, err := r.Store.ImportJob(ctx, sub, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	return job, err
 }
 
 // ImportJobs is the resolver for the importJobs field.
 func (r *queryResolver) ImportJobs(ctx context.Context, campaignID uuid.UUID, page *int, limit *int) (*model.ImportJobConnection, error) {
-	return nil, errNotBuilt("ImportJobs")
+	sub, err := owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := r.Store.ImportJobs(ctx, sub, campaignID, page, limit)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.importJobErrors(ctx, pg.Jobs); err != nil {
+		return nil, err
+	}
+	return &model.ImportJobConnection{
+		TotalCount: pg.TotalCount, Page: pg.Page.Number, Limit: pg.Page.Limit, Nodes: pg.Jobs,
+		PageInfo: &model.PageInfo{HasNextPage: pg.Page.HasNext, HasPreviousPage: pg.Page.Number > 1},
+	}, nil
 }
 
 // Campaign returns CampaignResolver implementation.
 func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
+
+// ImportJob returns ImportJobResolver implementation.
+func (r *Resolver) ImportJob() ImportJobResolver { return &importJobResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -278,7 +355,8 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
-	campaignResolver struct{ *Resolver }
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
+	campaignResolver  struct{ *Resolver }
+	importJobResolver struct{ *Resolver }
+	mutationResolver  struct{ *Resolver }
+	queryResolver     struct{ *Resolver }
 )

@@ -69,6 +69,9 @@ type Options struct {
 	// NoTypedRows decodes every POST body the generic way, skipping the
 	// typed rows of vars.go: tests compare the two answers with it.
 	NoTypedRows bool
+	// ImportLimits bound an import's file (IMPORT_MAX_BYTES,
+	// IMPORT_MAX_ROWS; zero: SPEC §13's).
+	ImportLimits db.ImportLimits
 	// Draining, when it says true, makes /readyz answer 503: the server is
 	// shutting down and a load balancer should send no more.
 	Draining func() bool
@@ -91,12 +94,13 @@ func NewHandler(o Options) http.Handler {
 		Store:     o.Store,
 		Metrics:   m,
 		Logger:    o.Logger,
-		Transport: httpTransport{typedRows: !o.NoTypedRows, m: m, tags: etag.New(o.Store)},
+		Transport: newUploadTransport(httpTransport{typedRows: !o.NoTypedRows, m: m, tags: etag.New(o.Store)}, o.ImportLimits),
 		// First: the extensions after it (the complexity limit counts
 		// rows) see the rows the transport decoded (vars.go).
 		First:                typedVariables{},
 		DisableIntrospection: o.DisableIntrospection,
 		NoFastList:           o.NoFastList,
+		ImportLimits:         o.ImportLimits,
 	})
 
 	mux := http.NewServeMux()
@@ -105,7 +109,10 @@ func NewHandler(o Options) http.Handler {
 		limiter.now = o.RateLimitClock
 	}
 	api := withDeadline(o.RequestTimeout, o.Verifier.Middleware(noteSubject(limiter.middleware(m, gql))))
-	mux.Handle("POST /graphql", requireJSON(m, limitBody(m, MaxBodyBytes, api)))
+	// An upload gets longer than a request: a file of IMPORT_MAX_BYTES
+	// must be able to arrive over an ordinary link (multipart.go).
+	uploadAPI := withDeadline(max(o.RequestTimeout, UploadTimeout), o.Verifier.Middleware(noteSubject(limiter.middleware(m, gql))))
+	mux.Handle("POST /graphql", withUploads(m, o.ImportLimits, uploadAPI, requireJSON(m, limitBody(m, MaxBodyBytes, api))))
 	mux.Handle("GET /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")

@@ -186,3 +186,12 @@ func (r *AddRecord) Replay(prospects map[uuid.UUID]*model.Prospect, suppressions
 	}
 	return res
 }
+
+// ImportDigest is AddDigest for startProspectImport: the file compares by
+// its bytes (their SHA-256) and its name (SPEC §12).
+func ImportDigest(campaignID uuid.UUID, fileName string, fileSum []byte, mapping []*model.ColumnMappingInput, o ImportOptions) ([]byte, error) {
+	if mapping == nil {
+		mapping = []*model.ColumnMappingInput{}
+	}
+	return digest(map[string]any{"campaignId": campaignID, "fileName": fileName, "file": fileSum, "mapping": mapping, "options": o})
+}

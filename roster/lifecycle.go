@@ -25,16 +25,28 @@ func CanMove(from, to model.CampaignStatus) bool {
 	return false
 }
 
-// CheckTransition is the userError of a move of c to to (SPEC §7), or nil;
-// empty says whether its roster is empty, which only a launch asks
-// (rosterEmpty is called only then).
-func CheckTransition(c *model.Campaign, to model.CampaignStatus, empty func() (bool, error)) error {
+// CheckTransition is the userError of a move of c to to (SPEC §7, §13),
+// or nil; importing says whether an import job of the campaign is QUEUED
+// or RUNNING, and empty whether its roster is empty, which only a move out
+// of DRAFT asks (they are called only then). A job still running is
+// IMPORT_IN_PROGRESS, before the roster's emptiness: the job may fill it.
+func CheckTransition(c *model.Campaign, to model.CampaignStatus, importing, empty func() (bool, error)) error {
 	if c.Status == to {
 		return nil
 	}
 	if !CanMove(c.Status, to) {
 		return model.Fail(model.UserErrorCodeInvalidTransition, []string{"to"},
 			"campaign %s cannot move from %s to %s", c.ID, c.Status, to)
+	}
+	if c.Status == model.CampaignStatusDraft {
+		busy, err := importing()
+		if err != nil {
+			return err
+		}
+		if busy {
+			return model.Fail(model.UserErrorCodeImportInProgress, []string{"id"},
+				"campaign %s has an import job queued or running: wait for it to end, or cancel it, before it leaves DRAFT", c.ID)
+		}
 	}
 	if to == model.CampaignStatusLaunching {
 		isEmpty, err := empty()

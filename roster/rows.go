@@ -39,9 +39,15 @@ type rowErrors struct {
 	errs model.UserErrors
 	// list is the argument the rows came in, "prospects" when empty.
 	list string
+	// problems, when not nil, also gets each problem by field (an import
+	// job's row, CheckRows).
+	problems *[]FieldProblem
 }
 
 func (r *rowErrors) add(index int, field string, format string, args ...any) {
+	if r.problems != nil {
+		*r.problems = append(*r.problems, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
 	list := r.list
 	if list == "" {
 		list = "prospects"
