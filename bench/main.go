@@ -206,7 +206,12 @@ func run(cfg config) error {
 	}
 
 	if cfg.imports {
-		return importsPhase(ctx, api, store, srv, rosters[0], tmp)
+		rows, err := importsPhase(ctx, api, store, srv, rosters[0], tmp)
+		if err != nil {
+			return err
+		}
+		printRows(os.Stdout, rows)
+		return nil
 	}
 	if cfg.wrkOnly {
 		bin, err := findWrk(ctx)
@@ -253,6 +258,11 @@ func run(cfg config) error {
 		}
 	}
 	if r.rss, err = vmHWM(srv.pid); err != nil {
+		return err
+	}
+	// After the RSS reading: a 1M-row import job has its own RSS target.
+	step("import jobs: a 100,000-row file while polling the %d roster, then a 1,000,000-row file", rosters[0].size)
+	if r.imports, err = importsPhase(ctx, api, store, srv, rosters[0], tmp); err != nil {
 		return err
 	}
 	r.rssWho, r.loadAfter = srv.rssWho, loadAvg()

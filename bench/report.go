@@ -36,6 +36,7 @@ type report struct {
 	rssWho                  string
 	loadBefore, loadAfter   string      // /proc/loadavg
 	supp                    *suppResult // nil when not run
+	imports                 []row       // the import jobs' rows (imports.go)
 }
 
 // row is one line of the table; target and verdict are empty for a
@@ -118,6 +119,7 @@ func (r *report) rows() []row {
 		row{fmt.Sprintf("add API p50, %s / %s roster", size(r.add[1].size), size(r.add[0].size)), fmt.Sprintf("%.2f×", growth),
 			"≤ 1.3×", verdict(growth <= 1.3)},
 		row{"server peak RSS (VmHWM)", fmt.Sprintf("%.0f MB", float64(r.rss)/(1<<20)), "< 150 MB", verdict(r.rss < 150<<20)})
+	rows = append(rows, r.imports...)
 	if r.supp != nil {
 		rows = append(rows, suppressionRows(r.supp)...)
 	}
@@ -198,6 +200,9 @@ How it is measured:
   other work shares the machine, and it says where a request's cost goes.
 `, r.cfg.clients, r.cfg.duration, r.cfg.warmup, r.cfg.sizes[0]/pageSize, r.keysetLastPage, r.keysetLastPage-1,
 		r.cfg.keysetReps, r.walk.Round(time.Millisecond), r.cfg.batches)
+	if len(r.imports) > 0 {
+		b.WriteString(importsMethod)
+	}
 	if r.supp != nil {
 		b.WriteString(suppressionMethod)
 	}
