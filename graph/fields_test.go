@@ -9,9 +9,9 @@ import (
 
 // TestFieldTableMatchesSchema holds the Prospect field table
 // (model.ProspectTexts) to the schema: every field of Prospect,
-// ProspectInput and ProspectPatch has its row (a text field, customFields,
-// or for Prospect a field the server sets), and every row its fields, each
-// a nullable String.
+// ProspectInput, ProspectPatch and ImportPreviewRow has its row (a text
+// field, customFields, or for Prospect and the preview's row a field the
+// server sets), and every row its fields, each a nullable String.
 func TestFieldTableMatchesSchema(t *testing.T) {
 	schema := NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema()
 	var texts []string
@@ -25,6 +25,7 @@ func TestFieldTableMatchesSchema(t *testing.T) {
 		{"Prospect", slices.Concat(texts, []string{model.CustomFieldsField}, model.ProspectSystemFields[:])},
 		{"ProspectInput", append(slices.Clone(texts), model.CustomFieldsField)},
 		{"ProspectPatch", append(slices.Clone(texts), model.CustomFieldsField)},
+		{"ImportPreviewRow", slices.Concat(texts, []string{model.CustomFieldsField, "line", "problems"})},
 	} {
 		def := schema.Types[tc.typ]
 		if def == nil {
@@ -45,8 +46,9 @@ func TestFieldTableMatchesSchema(t *testing.T) {
 	}
 	// Each text field's placeholder is its column, as templates name them.
 	for _, f := range model.ProspectTexts {
-		if f.Placeholder != f.Column || f.Of == nil || f.InputOf == nil || f.PatchOf == nil {
-			t.Errorf("row %s: placeholder %q, column %q, accessors set: %v", f.Name, f.Placeholder, f.Column, f.Of != nil && f.InputOf != nil && f.PatchOf != nil)
+		if f.Placeholder != f.Column || f.Of == nil || f.InputOf == nil || f.PatchOf == nil || f.PreviewOf == nil {
+			t.Errorf("row %s: placeholder %q, column %q, accessors set: %v", f.Name, f.Placeholder, f.Column,
+				f.Of != nil && f.InputOf != nil && f.PatchOf != nil && f.PreviewOf != nil)
 		}
 	}
 }

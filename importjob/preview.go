@@ -84,33 +84,13 @@ func Preview(c *model.Campaign, file io.Reader, overrides []*model.ColumnMapping
 // or, for a bad row, its cells trimmed, with each problem.
 func previewRow(cols []*model.ColumnMapping, r csvimport.Row, check roster.RowCheck) *model.ImportPreviewRow {
 	row := &model.ImportPreviewRow{Line: r.Line, CustomFields: map[string]any{}, Problems: []*model.ImportRowError{}}
-	set := func(name string, v *string) {
-		switch name {
-		case "email":
-			row.Email = v
-		case "linkedinUrl":
-			row.LinkedinURL = v
-		case "firstName":
-			row.FirstName = v
-		case "lastName":
-			row.LastName = v
-		case "company":
-			row.Company = v
-		case "title":
-			row.Title = v
-		case "phone":
-			row.Phone = v
-		case "location":
-			row.Location = v
-		}
-	}
 	for i := range model.ProspectTexts {
 		f := &model.ProspectTexts[i]
 		switch {
 		case check.Prospect != nil:
-			set(f.Name, *f.Of(check.Prospect))
+			*f.PreviewOf(row) = *f.Of(check.Prospect)
 		case r.Input != nil:
-			set(f.Name, trimmed(*f.InputOf(r.Input)))
+			*f.PreviewOf(row) = trimmed(*f.InputOf(r.Input))
 		}
 	}
 	row.CustomFields = r.CustomFields()

@@ -28,48 +28,58 @@ type TextField struct {
 	// InsertGroup groups the columns a batch's insert leaves out together
 	// when no row of the batch has them (db/add.go): 2⁵ statement shapes.
 	InsertGroup int
-	// Of, InputOf and PatchOf are the field in a Prospect, a ProspectInput
-	// and a ProspectPatch.
-	Of      func(*Prospect) **string
-	InputOf func(*ProspectInput) **string
-	PatchOf func(*ProspectPatch) *graphql.Omittable[*string]
+	// Of, InputOf, PatchOf and PreviewOf are the field in a Prospect, a
+	// ProspectInput, a ProspectPatch and an import preview's row
+	// (ImportPreviewRow).
+	Of        func(*Prospect) **string
+	InputOf   func(*ProspectInput) **string
+	PatchOf   func(*ProspectPatch) *graphql.Omittable[*string]
+	PreviewOf func(*ImportPreviewRow) **string
 }
 
 // ProspectTexts are the profile's text fields, the identities first, in the
 // order the API has always listed them.
 var ProspectTexts = [...]TextField{
 	{Name: "email", Column: "email", Placeholder: "email", Identity: true, InsertGroup: 0,
-		Of:      func(p *Prospect) **string { return &p.Email },
-		InputOf: func(p *ProspectInput) **string { return &p.Email },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Email }},
+		Of:        func(p *Prospect) **string { return &p.Email },
+		InputOf:   func(p *ProspectInput) **string { return &p.Email },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Email },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.Email }},
 	{Name: "linkedinUrl", Column: "linkedin_url", Placeholder: "linkedin_url", Identity: true, InsertGroup: 1,
-		Of:      func(p *Prospect) **string { return &p.LinkedinURL },
-		InputOf: func(p *ProspectInput) **string { return &p.LinkedinURL },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.LinkedinURL }},
+		Of:        func(p *Prospect) **string { return &p.LinkedinURL },
+		InputOf:   func(p *ProspectInput) **string { return &p.LinkedinURL },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.LinkedinURL },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.LinkedinURL }},
 	{Name: "firstName", Column: "first_name", Placeholder: "first_name", InsertGroup: 2,
-		Of:      func(p *Prospect) **string { return &p.FirstName },
-		InputOf: func(p *ProspectInput) **string { return &p.FirstName },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.FirstName }},
+		Of:        func(p *Prospect) **string { return &p.FirstName },
+		InputOf:   func(p *ProspectInput) **string { return &p.FirstName },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.FirstName },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.FirstName }},
 	{Name: "lastName", Column: "last_name", Placeholder: "last_name", InsertGroup: 2,
-		Of:      func(p *Prospect) **string { return &p.LastName },
-		InputOf: func(p *ProspectInput) **string { return &p.LastName },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.LastName }},
+		Of:        func(p *Prospect) **string { return &p.LastName },
+		InputOf:   func(p *ProspectInput) **string { return &p.LastName },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.LastName },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.LastName }},
 	{Name: "company", Column: "company", Placeholder: "company", InsertGroup: 2,
-		Of:      func(p *Prospect) **string { return &p.Company },
-		InputOf: func(p *ProspectInput) **string { return &p.Company },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Company }},
+		Of:        func(p *Prospect) **string { return &p.Company },
+		InputOf:   func(p *ProspectInput) **string { return &p.Company },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Company },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.Company }},
 	{Name: "title", Column: "title", Placeholder: "title", InsertGroup: 3,
-		Of:      func(p *Prospect) **string { return &p.Title },
-		InputOf: func(p *ProspectInput) **string { return &p.Title },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Title }},
+		Of:        func(p *Prospect) **string { return &p.Title },
+		InputOf:   func(p *ProspectInput) **string { return &p.Title },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Title },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.Title }},
 	{Name: "phone", Column: "phone", Placeholder: "phone", InsertGroup: 3,
-		Of:      func(p *Prospect) **string { return &p.Phone },
-		InputOf: func(p *ProspectInput) **string { return &p.Phone },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Phone }},
+		Of:        func(p *Prospect) **string { return &p.Phone },
+		InputOf:   func(p *ProspectInput) **string { return &p.Phone },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Phone },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.Phone }},
 	{Name: "location", Column: "location", Placeholder: "location", InsertGroup: 3,
-		Of:      func(p *Prospect) **string { return &p.Location },
-		InputOf: func(p *ProspectInput) **string { return &p.Location },
-		PatchOf: func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Location }},
+		Of:        func(p *Prospect) **string { return &p.Location },
+		InputOf:   func(p *ProspectInput) **string { return &p.Location },
+		PatchOf:   func(p *ProspectPatch) *graphql.Omittable[*string] { return &p.Location },
+		PreviewOf: func(p *ImportPreviewRow) **string { return &p.Location }},
 }
 
 // The fields besides the texts. Their handling is their own (custom fields
