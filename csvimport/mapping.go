@@ -22,19 +22,14 @@ var aliases = map[string]model.ProspectField{
 	"location": model.ProspectFieldLocation, "city": model.ProspectFieldLocation, "country": model.ProspectFieldLocation,
 }
 
-// textFields names each ProspectField's entry of model.ProspectTexts.
-var textFields = map[model.ProspectField]string{
-	model.ProspectFieldEmail: "email", model.ProspectFieldLinkedinURL: "linkedinUrl",
-	model.ProspectFieldFirstName: "firstName", model.ProspectFieldLastName: "lastName",
-	model.ProspectFieldCompany: "company", model.ProspectFieldTitle: "title",
-	model.ProspectFieldPhone: "phone", model.ProspectFieldLocation: "location",
-}
+// A ProspectField names a row of model.ProspectTexts by its column,
+// upper-cased (FIRST_NAME is first_name): the one rule below, so the enum
+// needs no table of its own (TestProspectFieldsAreTheTable).
 
-// TextField is f's entry of model.ProspectTexts.
+// TextField is f's entry of model.ProspectTexts (nil for none).
 func TextField(f model.ProspectField) *model.TextField {
-	name := textFields[f]
 	for i := range model.ProspectTexts {
-		if model.ProspectTexts[i].Name == name {
+		if strings.ToUpper(model.ProspectTexts[i].Column) == string(f) {
 			return &model.ProspectTexts[i]
 		}
 	}
@@ -43,9 +38,9 @@ func TextField(f model.ProspectField) *model.TextField {
 
 // FieldOf is the ProspectField of a model.ProspectTexts name ("" for none).
 func FieldOf(name string) model.ProspectField {
-	for f, n := range textFields {
-		if n == name {
-			return f
+	for i := range model.ProspectTexts {
+		if model.ProspectTexts[i].Name == name {
+			return model.ProspectField(strings.ToUpper(model.ProspectTexts[i].Column))
 		}
 	}
 	return ""
@@ -210,7 +205,7 @@ func Map(header []string, overrides []*model.ColumnMappingInput, ch model.Channe
 	if req := RequiredField(ch); !taken[req] {
 		return out, model.Fail(model.UserErrorCodeBadUserInput, []string{"mapping"},
 			"the file has no column for %s, which %s campaigns require: name one %q, or map one with mapping",
-			req, ch, textFields[req])
+			req, ch, TextField(req).Name)
 	}
 	return out, nil
 }
