@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
@@ -169,10 +168,6 @@ func addSelection(ctx context.Context) (duplicateProspects, campaign bool) {
 	}
 	return duplicateProspects, campaign
 }
-
-// errNotBuilt answers a field of a contract part whose work is under way
-// (a scaffold between commits; none is left when a part is checked in CI).
-func errNotBuilt(field string) error { return fmt.Errorf("%s is not built yet", field) }
 
 // importJobErrors reads the errors of a page of import jobs in one
 // statement when the query selects them once under nodes (the usual
