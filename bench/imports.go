@@ -237,7 +237,15 @@ func importsPhase(ctx context.Context, api *client, store *db.Store, srv *server
 	if err != nil {
 		return nil, err
 	}
-	step("importing 100,000 rows of 10 columns while polling the %d roster", poll.size)
+	// The throughput target is the job's own: measured with nothing else
+	// running. The polls' target is measured over a second job of the same
+	// file, the polls taking their share of the two cores from it.
+	step("importing 100,000 rows of 10 columns")
+	small, err := runImport(ctx, api, store, srv.pid, tmp, 100_000)
+	if err != nil {
+		return nil, err
+	}
+	step("importing 100,000 rows of 10 columns again, while polling the %d roster", poll.size)
 	var busy time.Duration
 	var busyN int
 	var pollErr error
@@ -247,7 +255,7 @@ func importsPhase(ctx context.Context, api *client, store *db.Store, srv *server
 		time.Sleep(300 * time.Millisecond) // the upload first: the job runs after it
 		busy, busyN, pollErr = pollP99(pollCtx, api, poll, 3*time.Second)
 	})
-	small, err := runImport(ctx, api, store, srv.pid, tmp, 100_000)
+	_, err = runImport(ctx, api, store, srv.pid, tmp, 100_000)
 	wg.Wait()
 	stopPoll()
 	if err != nil {
@@ -279,8 +287,9 @@ func importsPhase(ctx context.Context, api *client, store *db.Store, srv *server
 
 // importsMethod says how the import jobs' rows are measured.
 const importsMethod = `- **import jobs** (` + "`go run ./bench -imports`" + ` runs them alone, polling a 10k roster): a CSV of 100,000
-  rows × 10 columns uploaded over HTTP (multipart) and followed until SUCCEEDED, while a client polls the
-  list roster's page (its p99 idle, then during the job); then a 1,000,000-row file (102 MB), the server's
+  rows × 10 columns uploaded over HTTP (multipart) and followed until SUCCEEDED, alone (the rate); the
+  same again while a client polls the list roster's page (its p99 idle, then during that job); then a
+  1,000,000-row file (102 MB), the server's
   peak RSS read from /proc during the job (after the RSS row above was taken) and the longest pause of
   processedRows, polled every 50 ms.
 `
