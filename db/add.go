@@ -138,11 +138,21 @@ func (s *Store) addInTx(ctx context.Context, tx bun.Tx, owner string, campaignID
 			return plan, err
 		}
 		plan.Record(written)
-		// Skipped rows may be on the roster after all (which comes
-		// first); the roster's rows are read for the answer or a merge.
-		need := plan.SkippedIdentities()
+		// The roster's rows are read for the answer or a merge, and for
+		// the skipped rows that are on the roster after all (which comes
+		// first): those are found first by identity alone, as most
+		// skipped rows are not there (read whole, a hundred of them cost
+		// more than the two screens).
+		var need []string
 		if !o.NoDuplicateProspects || merge {
-			need = append(need, plan.Conflicted()...)
+			need = plan.Conflicted()
+		}
+		if skipped := plan.SkippedIdentities(); len(skipped) > 0 {
+			on, err := onRoster(ctx, tx, plan.CampaignID, skipped)
+			if err != nil {
+				return plan, err
+			}
+			need = append(need, on...)
 		}
 		if len(need) > 0 {
 			found, err := readRoster(ctx, tx, plan.CampaignID, need)
@@ -360,6 +370,25 @@ func (s *Store) onOtherCampaigns(ctx context.Context, tx bun.Tx, owner string, c
 		out[identity] = camps[id]
 	}
 	return out, nil
+}
+
+// onRoster lists which of identities the roster holds, by its unique
+// index, the identities sent as one binary array (rawQuery).
+func onRoster(ctx context.Context, tx bun.Tx, campaignID uuid.UUID, identities []string) ([]string, error) {
+	rows, err := rawQuery(ctx, tx, `SELECT identity FROM prospects WHERE campaign_id = $1 AND identity = ANY ($2::text[])`, campaignID, identities)
+	if err != nil {
+		return nil, fmt.Errorf("match roster: %w", err)
+	}
+	defer rows.Close()
+	var on []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("match roster: %w", err)
+		}
+		on = append(on, id)
+	}
+	return on, rows.Err()
 }
 
 // readRoster reads the roster's prospects holding identities. It reads by

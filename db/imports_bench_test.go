@@ -38,6 +38,17 @@ func BenchmarkAddChecks(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	if _, err := bdb.ExecContext(ctx, `INSERT INTO suppressions (id, owner, kind, value, normalized)
+		SELECT gen_random_uuid(), ?, k, v, v
+		FROM generate_series(1, 1000000) AS g,
+		LATERAL (SELECT CASE WHEN g % 10 = 0 THEN 'domain' WHEN g % 10 = 1 THEN 'linkedin' ELSE 'email' END AS k) AS kk,
+		LATERAL (SELECT CASE k WHEN 'domain' THEN 'd' || g || '.example' WHEN 'linkedin' THEN 'https://www.linkedin.com/in/u' || g
+			ELSE 'u' || g || '@d' || (g % 50000) || '.example' END AS v) AS vv`, owner); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := bdb.ExecContext(ctx, `VACUUM ANALYZE suppressions`); err != nil {
+		b.Fatal(err)
+	}
 	if _, err := bdb.ExecContext(ctx, `ANALYZE prospects`); err != nil {
 		b.Fatal(err)
 	}
