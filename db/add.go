@@ -409,18 +409,46 @@ func readRoster(ctx context.Context, idb bun.IDB, campaignID uuid.UUID, identiti
 	return found, nil
 }
 
-// updateMerged writes the prospects onDuplicate: UPDATE changed, each
-// with the update's columns (updateColumns, as updateProspect writes).
+// updateMerged writes the prospects onDuplicate: UPDATE changed in one
+// statement (a batch may merge a thousand), their values as arrays
+// unnested in the database, as the insert sends its rows: the identities,
+// the profile's texts (the field table), the custom fields (as text cast
+// to jsonb, as updateProspect writes them) and updated_at.
 func updateMerged(ctx context.Context, tx bun.Tx, changed []*model.Prospect) error {
-	for _, p := range changed {
-		// The custom fields go as text cast to jsonb, as in updateProspect.
-		if _, err := tx.NewUpdate().Model(p).Column(updateColumns...).
-			Value("custom_fields", "?::jsonb", string(p.CustomFieldsJSON())).
-			WherePK().Exec(ctx); err != nil {
-			return fmt.Errorf("merge prospect: %w", err)
+	if len(changed) == 0 {
+		return nil
+	}
+	n := len(changed)
+	ids, stamps := make([][16]byte, n), make([]time.Time, n)
+	identities, others, fields := make([]string, n), make([]*string, n), make([]string, n)
+	texts := make([][]*string, len(model.ProspectTexts))
+	for j := range texts {
+		texts[j] = make([]*string, n)
+	}
+	for i, p := range changed {
+		ids[i], stamps[i], identities[i], others[i] = p.ID, p.UpdatedAt, p.Identity, p.OtherIdentity
+		fields[i] = string(p.CustomFieldsJSON())
+		for j := range model.ProspectTexts {
+			texts[j][i] = *model.ProspectTexts[j].Of(p)
 		}
 	}
-	return nil
+	args := []any{ids, identities, others, fields, stamps}
+	var set, arrays, names strings.Builder
+	for j, f := range model.ProspectTexts {
+		args = append(args, texts[j])
+		fmt.Fprintf(&set, ", %s = v.%s", f.Column, f.Column)
+		fmt.Fprintf(&arrays, ", $%d::text[]", len(args))
+		fmt.Fprintf(&names, ", %s", f.Column)
+	}
+	rows, err := rawQuery(ctx, tx, `UPDATE prospects AS p SET identity = v.identity, other_identity = v.other_identity`+set.String()+`,
+	custom_fields = v.custom_fields::jsonb, updated_at = v.updated_at
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]`+arrays.String()+`)
+	AS v (id, identity, other_identity, custom_fields, updated_at`+names.String()+`)
+WHERE p.id = v.id`, args...)
+	if err != nil {
+		return fmt.Errorf("merge prospects: %w", err)
+	}
+	return rows.Close()
 }
 
 // insertBatch writes the first row of every identity not skipped
