@@ -27,14 +27,18 @@ var aliases = map[string]model.ProspectField{
 // needs no table of its own (TestProspectFieldsAreTheTable).
 
 // TextField is f's entry of model.ProspectTexts (nil for none).
-func TextField(f model.ProspectField) *model.TextField {
+func TextField(f model.ProspectField) *model.TextField { return textFields[f] }
+
+// textFields is that rule applied once: TextField is asked for every cell
+// of a file, and upper-casing every column name each time was a fifth of
+// an import's CPU.
+var textFields = func() map[model.ProspectField]*model.TextField {
+	m := make(map[model.ProspectField]*model.TextField, len(model.ProspectTexts))
 	for i := range model.ProspectTexts {
-		if strings.ToUpper(model.ProspectTexts[i].Column) == string(f) {
-			return &model.ProspectTexts[i]
-		}
+		m[model.ProspectField(strings.ToUpper(model.ProspectTexts[i].Column))] = &model.ProspectTexts[i]
 	}
-	return nil
-}
+	return m
+}()
 
 // FieldOf is the ProspectField of a model.ProspectTexts name ("" for none).
 func FieldOf(name string) model.ProspectField {

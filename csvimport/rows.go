@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"roster/model"
+	"roster/roster"
 )
 
 // Problem is what makes a row invalid, in the file's terms: the column at
@@ -112,6 +113,29 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// Check is each row under the row rules of a ch campaign (roster.CheckRows,
+// what addProspects applies), one check per row: a row that is no input
+// (its record was bad) is invalid with no problem of the rules, its own
+// Problems saying why. What a job writes and what a preview shows.
+func Check(ch model.Channel, rows []Row) []roster.RowCheck {
+	var inputs []*model.ProspectInput
+	for _, r := range rows {
+		if r.Input != nil {
+			inputs = append(inputs, r.Input)
+		}
+	}
+	checked := roster.CheckRows(ch, inputs)
+	out := make([]roster.RowCheck, len(rows))
+	k := 0
+	for i, r := range rows {
+		if r.Input != nil {
+			out[i] = checked[k]
+			k++
+		}
+	}
+	return out
 }
 
 // CustomFields is a row's custom fields as a map (a preview shows them).

@@ -164,9 +164,18 @@ func (s *Store) StartImport(ctx context.Context, owner string, campaignID uuid.U
 	if _, err := settle(&struct{}{}, err, "start import"); err != nil {
 		return nil, false, err
 	}
+	select {
+	case s.queued <- struct{}{}:
+	default: // a wake-up is pending already
+	}
 	job, err := s.ImportJob(ctx, owner, id)
 	return job, false, err
 }
+
+// ImportQueued receives after this store queued a job, so that an idle
+// worker of this process starts it at once rather than at its next poll
+// (workers of other processes sharing the database find it by polling).
+func (s *Store) ImportQueued() <-chan struct{} { return s.queued }
 
 // countRows reads a file's header and mapping, and counts its data rows:
 // a file without a header, or whose mapping is refused, or with more than

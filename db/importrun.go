@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,8 +129,9 @@ func holdRun(ctx context.Context, tx bun.Tx, run *ImportRun, next int) error {
 
 // ImportChunk writes one chunk of a run's rows (those from row
 // run.NextRow on, in file order) in one transaction (SPEC §13): the job's
-// row locked and its lease checked, the rows checked by the row rules
-// (bad ones counted invalid, the first 1000 kept with their lines), every
+// row locked and its lease checked, the rows' checks by the row rules
+// (csvimport.Check, made while the chunk before was written: bad rows
+// counted invalid, the first 1000 kept with their lines), every
 // identity's first row in the file winning (the job's seen identities),
 // the rest added as addProspects adds (the roster lock and the freeze
 // check, the roster, the suppression list, other campaigns, merge), and
@@ -137,7 +139,7 @@ func holdRun(ctx context.Context, tx bun.Tx, run *ImportRun, next int) error {
 // job SUCCEEDED and deletes its file. A crash anywhere leaves the chunk
 // whole or absent. A campaign that left DRAFT or vanished ends the job
 // FAILED with that userError.
-func (s *Store) ImportChunk(ctx context.Context, run *ImportRun, ch model.Channel, rows []csvimport.Row, lease time.Duration) error {
+func (s *Store) ImportChunk(ctx context.Context, run *ImportRun, rows []csvimport.Row, checks []roster.RowCheck, lease time.Duration) error {
 	// Rows that merge refuses (a merge past the custom fields' limit)
 	// become invalid, and the chunk runs again without them.
 	forced := map[int]string{}
@@ -149,7 +151,7 @@ func (s *Store) ImportChunk(ctx context.Context, run *ImportRun, ch model.Channe
 				return err
 			}
 			var err error
-			counts, refused, err = s.writeChunk(ctx, tx, run, ch, rows, forced, lease)
+			counts, refused, err = s.writeChunk(ctx, tx, run, rows, checks, forced, lease)
 			if err != nil || len(refused) > 0 {
 				return err
 			}
@@ -189,30 +191,15 @@ type chunkCounts struct {
 // writeChunk is ImportChunk's transaction after the job's row is held.
 // refused are addProspects' userErrors when it refused the batch (the
 // transaction then rolls back; nothing else is written).
-func (s *Store) writeChunk(ctx context.Context, tx bun.Tx, run *ImportRun, ch model.Channel, rows []csvimport.Row, forced map[int]string, lease time.Duration) (chunkCounts, model.UserErrors, error) {
+func (s *Store) writeChunk(ctx context.Context, tx bun.Tx, run *ImportRun, rows []csvimport.Row, checks []roster.RowCheck, forced map[int]string, lease time.Duration) (chunkCounts, model.UserErrors, error) {
 	var counts chunkCounts
-	// The row rules, row by row (the chunk's index i of each input).
-	var inputs []*model.ProspectInput
-	var at []int
-	for i, r := range rows {
-		if r.Input != nil {
-			if _, bad := forced[i]; !bad {
-				inputs = append(inputs, r.Input)
-				at = append(at, i)
-			}
-		}
-	}
-	checks := make([]roster.RowCheck, len(rows))
-	for i, r := range rows {
-		if r.Input == nil {
-			checks[i] = roster.RowCheck{}
-		}
-		if msg, bad := forced[i]; bad {
+	// The rows the merge refused are invalid now (on a copy: the
+	// chunk may run again).
+	if len(forced) > 0 {
+		checks = slices.Clone(checks)
+		for i, msg := range forced {
 			checks[i] = roster.RowCheck{Problems: []roster.FieldProblem{{Message: msg}}}
 		}
-	}
-	for k, c := range roster.CheckRows(ch, inputs) {
-		checks[at[k]] = c
 	}
 	seen, err := seenIdentities(ctx, tx, run.ID, checks)
 	if err != nil {

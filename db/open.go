@@ -67,7 +67,7 @@ func NewStore(db *bun.DB) *Store {
 	if m, ok := hotModes.Load(db.DB); ok {
 		mode = m.(pgx.QueryExecMode)
 	}
-	s := &Store{db: db, Timeouts: DefaultTimeouts, hotMode: mode, marks: newMarksCache()}
+	s := &Store{db: db, Timeouts: DefaultTimeouts, hotMode: mode, marks: newMarksCache(), queued: make(chan struct{}, 1)}
 	if n := db.Stats().MaxOpenConnections; n > 0 {
 		s.turns = make(chan struct{}, n)
 	}

@@ -35,6 +35,8 @@ type Store struct {
 	turns chan struct{}
 	// directPages counts pages decodePageRow read (for tests).
 	directPages atomic.Int64
+	// queued says a job was stored here (ImportQueued).
+	queued chan struct{}
 }
 
 // Timeouts are the database budgets of a mutation, set with SET LOCAL at the

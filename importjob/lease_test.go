@@ -55,13 +55,13 @@ func TestLease(t *testing.T) {
 	time.Sleep(400 * time.Millisecond) // the lease lapses
 	second := claim()
 	row := csvimport.Row{Line: 2, Input: &model.ProspectInput{Email: ptr("a@x.io")}}
-	if err := store.ImportChunk(ctx, first, model.ChannelEmail, []csvimport.Row{row}, time.Second); !errors.Is(err, db.ErrImportStopped) {
+	if err := store.ImportChunk(ctx, first, []csvimport.Row{row}, csvimport.Check(model.ChannelEmail, []csvimport.Row{row}), time.Second); !errors.Is(err, db.ErrImportStopped) {
 		t.Errorf("the lapsed run's chunk: %v, want ErrImportStopped", err)
 	}
 	if held, _ := store.RenewImport(ctx, first, time.Second); held {
 		t.Error("the lapsed run renewed a lease it lost")
 	}
-	if err := store.ImportChunk(ctx, second, model.ChannelEmail, []csvimport.Row{row}, time.Second); err != nil {
+	if err := store.ImportChunk(ctx, second, []csvimport.Row{row}, csvimport.Check(model.ChannelEmail, []csvimport.Row{row}), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.CancelImport(ctx, owner, job.ID); err != nil {

@@ -61,21 +61,8 @@ func Preview(c *model.Campaign, file io.Reader, overrides []*model.ColumnMapping
 			rows = append(rows, csvimport.ToRow(cols, rec))
 		}
 	}
-	var inputs []*model.ProspectInput
-	for _, r := range rows {
-		if r.Input != nil {
-			inputs = append(inputs, r.Input)
-		}
-	}
-	checks := roster.CheckRows(c.Channel, inputs)
-	k := 0
-	for _, r := range rows {
-		var check roster.RowCheck
-		if r.Input != nil {
-			check = checks[k]
-			k++
-		}
-		out.Rows = append(out.Rows, previewRow(cols, r, check))
+	for i, check := range csvimport.Check(c.Channel, rows) {
+		out.Rows = append(out.Rows, previewRow(cols, rows[i], check))
 	}
 	return out, nil
 }

@@ -17,6 +17,7 @@ import (
 	"roster/csvimport"
 	"roster/db"
 	"roster/model"
+	"roster/roster"
 )
 
 // Workers are one process's import workers.
@@ -29,7 +30,8 @@ type Workers struct {
 	N int
 	// ChunkRows is a chunk's size (default 1000, addProspects' batch).
 	ChunkRows int
-	// Poll is how often an idle worker looks for a job (default 500 ms).
+	// Poll is how often an idle worker looks for a job (default 500 ms);
+	// a job stored through the same Store wakes one at once.
 	Poll time.Duration
 	// Lease is how long a job stays a worker's without a chunk committing
 	// (default 5 s): a job whose process died is taken again after it.
@@ -92,6 +94,7 @@ func (w *Workers) loop(ctx context.Context) {
 			select {
 			case <-ctx.Done():
 			case <-time.After(wait):
+			case <-w.Store.ImportQueued():
 			}
 			continue
 		}
@@ -134,8 +137,8 @@ func (w *Workers) purge(ctx context.Context) {
 }
 
 // process reads the job's file from its start, skips the rows committed
-// already, and writes the rest in chunks. The file is read and parsed a
-// chunk ahead, while the database writes the one before.
+// already, and writes the rest in chunks. The file is read, parsed and
+// checked a chunk ahead, while the database writes the one before.
 func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 	c, err := w.Store.Campaign(ctx, run.Owner, run.CampaignID)
 	if errors.Is(err, model.ErrNotFound) {
@@ -170,7 +173,7 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 		}
 	}()
 	chunks := make(chan chunk, 1)
-	go w.read(readCtx, run, chunks)
+	go w.read(readCtx, run, c.Channel, chunks)
 	for ch := range chunks {
 		if ch.err != nil {
 			if readCtx.Err() != nil && ctx.Err() == nil {
@@ -181,7 +184,7 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 		if ch.last && len(ch.rows) == 0 && run.TotalRows > 0 && run.NextRow >= run.TotalRows {
 			return nil // the last full chunk ended the job
 		}
-		if err := w.Store.ImportChunk(readCtx, run, c.Channel, ch.rows, w.Lease); err != nil {
+		if err := w.Store.ImportChunk(readCtx, run, ch.rows, ch.checks, w.Lease); err != nil {
 			if readCtx.Err() != nil && ctx.Err() == nil {
 				return db.ErrImportStopped // the heartbeat found the lease gone
 			}
@@ -203,16 +206,19 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 	return ctx.Err()
 }
 
-// chunk is a chunk of rows read ahead; last says the file ended after it.
+// chunk is a chunk of rows read ahead, with their checks by the row
+// rules; last says the file ended after it.
 type chunk struct {
-	rows []csvimport.Row
-	last bool
-	err  error
+	rows   []csvimport.Row
+	checks []roster.RowCheck
+	last   bool
+	err    error
 }
 
-// read sends the job's rows from run.NextRow on, in chunks, until the file
-// ends or ctx does.
-func (w *Workers) read(ctx context.Context, run *db.ImportRun, out chan<- chunk) {
+// read sends the job's rows from run.NextRow on, in chunks checked for a
+// ch campaign, until the file ends or ctx does: the reading, mapping and
+// checking of a chunk run while the database writes the one before.
+func (w *Workers) read(ctx context.Context, run *db.ImportRun, ch model.Channel, out chan<- chunk) {
 	defer close(out)
 	send := func(c chunk) bool {
 		select {
@@ -245,7 +251,7 @@ func (w *Workers) read(ctx context.Context, run *db.ImportRun, out chan<- chunk)
 			rows = append(rows, csvimport.ToRow(run.Mapping, rec))
 		}
 		if len(rows) == w.ChunkRows || last {
-			if !send(chunk{rows: rows, last: last}) || last {
+			if !send(chunk{rows: rows, checks: csvimport.Check(ch, rows), last: last}) || last {
 				return
 			}
 			rows = make([]csvimport.Row, 0, w.ChunkRows)
