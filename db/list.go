@@ -82,6 +82,25 @@ func statusWhere(q ListQuery, col string, param func(v any) string) string {
 	return " AND " + col + " = ANY(" + param(names) + "::text[])"
 }
 
+// fromID is the condition that a walk of a roster in id order starts past
+// (op ">") or at (">=") the id bound, for q's filters: a row comparison on
+// the columns of the index the walk reads, (campaign_id, status, id) for
+// one status and (campaign_id, id) otherwise, which the primary key cannot
+// serve. Ids are time-ordered, so a bare "id > bound" matched the primary
+// key over every newer row of every campaign, and the planner, with
+// statistics older than a bulk import elsewhere, took it: 150k rows read
+// for a 200-row page polled during an import job. col prefixes the
+// columns; param adds a parameter (the status, then the bound) and
+// returns its placeholder.
+func fromID(q ListQuery, col, campaign, op string, bound any, param func(v any) string) string {
+	set, filtered := q.statuses()
+	if sts := set.list(); filtered && len(sts) == 1 {
+		st := param(sts[0].DB())
+		return " AND (" + col + "campaign_id, " + col + "status, " + col + "id) " + op + " (" + campaign + ", " + st + ", " + param(bound) + "::uuid)"
+	}
+	return " AND (" + col + "campaign_id, " + col + "id) " + op + " (" + campaign + ", " + param(bound) + "::uuid)"
+}
+
 // ListProspects serves one page of a roster in roster order, oldest first,
 // in one statement, hence one snapshot: the campaign check, totalCount (from
 // the kept stats, SPEC §9) and the page always agree, and a poll costs one
@@ -151,7 +170,7 @@ func (s *Store) listOnce(ctx context.Context, owner string, campaignID uuid.UUID
 	var ids string
 	switch {
 	case q.After != nil:
-		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + ` AND id > ` + args.add(*q.After) +
+		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + fromID(q, "", cid, ">", *q.After, args.add) +
 			` ORDER BY id LIMIT ` + strconv.Itoa(pg.Limit+1)
 	case mark != nil:
 		// The page size is written into the statement, not passed: a
@@ -160,8 +179,8 @@ func (s *Store) listOnce(ctx context.Context, owner string, campaignID uuid.UUID
 		// prepared statements.)
 		off := args.add(pg.Offset()) + "::bigint"
 		ids = `SELECT id FROM prospects WHERE campaign_id = ` + cid + filter + `
-		AND c.roster_version = ` + args.add(mark.version) + `::bigint AND ` + off + ` < ` + t + `
-		AND id >= ` + args.add(pgtype.UUID{Bytes: mark.id, Valid: true}) + `::uuid
+		AND c.roster_version = ` + args.add(mark.version) + `::bigint AND ` + off + ` < ` + t +
+			fromID(q, "", cid, ">=", pgtype.UUID{Bytes: mark.id, Valid: true}, args.add) + `
 		ORDER BY id LIMIT ` + strconv.Itoa(pg.Limit+1) + ` OFFSET ` + args.add(mark.skip) + `::bigint`
 	default:
 		// bigint: page × limit may pass int4 (the planner would infer it).
@@ -463,8 +482,10 @@ func (s *Store) ListProspectsMany(ctx context.Context, owner string, campaignIDs
 		return "?"
 	})
 	if q.After != nil {
-		filter += " AND p.id > ?"
-		args = append(args, *q.After)
+		filter += fromID(q, "p.", "c.id", ">", *q.After, func(v any) string {
+			args = append(args, v)
+			return "?"
+		})
 	}
 	// The prospect's columns by name, not p.*: a column the model does not
 	// have (other_identity, which only the suppression list reads) would

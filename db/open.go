@@ -44,6 +44,19 @@ func OpenWith(ctx context.Context, url string, o Options) (*bun.DB, error) {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	cfg.Tracer = o.Tracer
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set && !strings.Contains(url, "default_query_exec_mode") {
+		// The hot paths' statements are then prepared once per connection
+		// (hotModeFor), and PostgreSQL would switch a prepared statement to
+		// a generic plan, one for every roster, after five runs. Rosters
+		// differ by orders of magnitude in one table, so a plan for none in
+		// particular went wrong: polls of a 10k roster spilled sorts to
+		// disk, 100–250 ms instead of 5, while an import grew another. Each
+		// run is planned for its own roster instead (a fraction of a
+		// millisecond). Through a pooler (an exec mode in the URL) the
+		// statements are unnamed, planned each run anyway, and the pooler
+		// might refuse the parameter.
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	sqldb := stdlib.OpenDB(*cfg)
 	hotModes.Store(sqldb, hotModeFor(url, cfg.DefaultQueryExecMode))
 	sqldb.SetMaxOpenConns(32)

@@ -534,3 +534,38 @@ func TestInsertLeavesOutAbsentColumns(t *testing.T) {
 		t.Fatalf("stored %q, want %q", got, want)
 	}
 }
+
+// TestPlanCacheMode: on a direct connection the prepared hot statements
+// are planned for each run's roster (force_custom_plan) unless the URL
+// says otherwise; through a pooler (an exec mode in the URL) nothing is
+// sent.
+func TestPlanCacheMode(t *testing.T) {
+	ctx := context.Background()
+	sep := "?"
+	if strings.Contains(dbtest.URL(), "?") {
+		sep = "&"
+	}
+	for _, tc := range []struct{ params, want string }{
+		{"", "force_custom_plan"},
+		{"default_query_exec_mode=exec", "auto"},
+		{"plan_cache_mode=force_generic_plan", "force_generic_plan"},
+	} {
+		url := dbtest.URL()
+		if tc.params != "" {
+			url += sep + tc.params
+		}
+		bdb, err := db.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = bdb.QueryRowContext(ctx, "SHOW plan_cache_mode").Scan(&got)
+		bdb.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%q: plan_cache_mode %s, want %s", tc.params, got, tc.want)
+		}
+	}
+}
