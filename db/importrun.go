@@ -382,3 +382,20 @@ func (s *Store) PurgeImportJobs(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// AnalyzeProspects refreshes the planner's statistics of prospects and
+// returns the rows they count. An import job grows one roster fast,
+// faster than autovacuum notices (a minute's nap, then a tenth of the
+// table): with statistics that still had a small roster as the whole
+// table, the planner walked the primary key over the job's new rows to
+// list it, 40–100 ms a poll instead of 5.
+func (s *Store) AnalyzeProspects(ctx context.Context) (int64, error) {
+	if _, err := s.db.ExecContext(ctx, `ANALYZE prospects`); err != nil {
+		return 0, fmt.Errorf("analyze prospects: %w", err)
+	}
+	var n float64
+	if err := s.db.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'prospects'::regclass`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("analyze prospects: %w", err)
+	}
+	return int64(max(n, 0)), nil
+}

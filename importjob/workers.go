@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"roster/csvimport"
@@ -174,6 +175,8 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 	}()
 	chunks := make(chan chunk, 1)
 	go w.read(readCtx, run, c.Channel, chunks)
+	stats := w.statsAfter(ctx, run)
+	defer stats.wait()
 	for ch := range chunks {
 		if ch.err != nil {
 			if readCtx.Err() != nil && ctx.Err() == nil {
@@ -182,6 +185,7 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 			return ch.err
 		}
 		if ch.last && len(ch.rows) == 0 && run.TotalRows > 0 && run.NextRow >= run.TotalRows {
+			stats.grew(run.NextRow, true)
 			return nil // the last full chunk ended the job
 		}
 		if err := w.Store.ImportChunk(readCtx, run, ch.rows, ch.checks, w.Lease); err != nil {
@@ -190,6 +194,7 @@ func (w *Workers) process(ctx context.Context, run *db.ImportRun) error {
 			}
 			return err
 		}
+		stats.grew(run.NextRow, ch.last)
 		if ch.last {
 			if run.NextRow < run.TotalRows {
 				// The file ended early: cancelled meanwhile (its file
@@ -257,4 +262,65 @@ func (w *Workers) read(ctx context.Context, run *db.ImportRun, ch model.Channel,
 			rows = make([]csvimport.Row, 0, w.ChunkRows)
 		}
 	}
+}
+
+// minAnalyzeRows is the least a job writes between two refreshes of the
+// planner's statistics.
+const minAnalyzeRows = 10_000
+
+// statsKeeper refreshes the planner's statistics of prospects while a job
+// grows the table (db.Store.AnalyzeProspects says why): each time the job
+// has written as many rows as the table held at the last refresh (at
+// least minAnalyzeRows), and when it ends, so the statistics are never
+// off by more than half. ANALYZE samples a fixed number of rows, so a
+// 1M-row job into an empty table costs a handful; each runs beside the
+// chunks, one at a time.
+type statsKeeper struct {
+	w       *Workers
+	ctx     context.Context
+	from    int          // the job's row at the last refresh
+	tuples  atomic.Int64 // the table's rows then
+	running chan struct{}
+}
+
+func (w *Workers) statsAfter(ctx context.Context, run *db.ImportRun) *statsKeeper {
+	return &statsKeeper{w: w, ctx: ctx, from: run.NextRow, running: make(chan struct{}, 1)}
+}
+
+// grew notes the job's progress, at row next; last: the job ended.
+func (k *statsKeeper) grew(next int, last bool) {
+	n := next - k.from
+	due := n >= max(minAnalyzeRows, int(k.tuples.Load())) || last && n >= minAnalyzeRows/10
+	if !due {
+		return
+	}
+	if last {
+		k.running <- struct{}{} // the last refresh waits its turn
+	} else {
+		select {
+		case k.running <- struct{}{}:
+		default:
+			return // one runs: a later chunk asks again
+		}
+	}
+	k.from = next
+	go func() {
+		defer func() { <-k.running }()
+		ctx, cancel := context.WithTimeout(k.ctx, time.Minute)
+		defer cancel()
+		n, err := k.w.Store.AnalyzeProspects(ctx)
+		if err != nil {
+			if k.ctx.Err() == nil {
+				k.w.Logger.Warn("import job: analyze", "err", err)
+			}
+			return
+		}
+		k.tuples.Store(n)
+	}()
+}
+
+// wait waits for a refresh that runs.
+func (k *statsKeeper) wait() {
+	k.running <- struct{}{}
+	<-k.running
 }
