@@ -180,12 +180,30 @@ func (s *Store) ImportChunk(ctx context.Context, run *ImportRun, rows []csvimpor
 		}
 		run.NextRow += len(rows)
 		run.Invalid += counts.invalid
+		for i, n := range [...]int{counts.imported, counts.duplicates, counts.skipped, counts.updated, counts.invalid} {
+			s.jobRows[i].Add(int64(n))
+		}
 		return nil
 	}
 }
 
 type chunkCounts struct {
 	imported, duplicates, skipped, updated, invalid int
+}
+
+// ImportOutcomes name a job's rows by what became of them, in chunkCounts'
+// order: the label of the rows metric (ImportJobRows).
+var ImportOutcomes = [...]string{"imported", "duplicate", "skipped", "updated", "invalid"}
+
+// ImportJobRows are the rows of import jobs this store's workers
+// committed, by ImportOutcomes (rows of addProspects are counted by its
+// resolver).
+func (s *Store) ImportJobRows() []int64 {
+	out := make([]int64, len(s.jobRows))
+	for i := range s.jobRows {
+		out[i] = s.jobRows[i].Load()
+	}
+	return out
 }
 
 // writeChunk is ImportChunk's transaction after the job's row is held.

@@ -37,6 +37,9 @@ type Store struct {
 	directPages atomic.Int64
 	// queued says a job was stored here (ImportQueued).
 	queued chan struct{}
+	// jobRows count the rows of import jobs this store committed, by
+	// ImportOutcomes.
+	jobRows [len(ImportOutcomes)]atomic.Int64
 }
 
 // Timeouts are the database budgets of a mutation, set with SET LOCAL at the

@@ -90,6 +90,8 @@ func NewHandler(o Options) http.Handler {
 		marksStat(func(_, r, _ int64) int64 { return r }))
 	m.CounterFunc("roster_list_marks_read_failures_total", "Readings of a roster's marks that failed (the roster walks meanwhile).",
 		marksStat(func(_, _, f int64) int64 { return f }))
+	m.CounterFuncs("roster_import_job_rows_total", "Rows of import jobs this process's workers committed, by outcome.",
+		"outcome", db.ImportOutcomes[:], o.Store.ImportJobRows)
 	gql := graph.NewHandler(graph.Options{
 		Store:     o.Store,
 		Metrics:   m,

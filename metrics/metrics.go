@@ -83,6 +83,26 @@ func (m *Metrics) CounterFunc(name, help string, fn func() float64) {
 	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, fn))
 }
 
+// CounterFuncs registers a counter with one label, the value of each of
+// its values read from fn (in their order) at each scrape.
+func (m *Metrics) CounterFuncs(name, help, label string, values []string, fn func() []int64) {
+	m.reg.MustRegister(&funcCounters{desc: prometheus.NewDesc(name, help, []string{label}, nil), values: values, fn: fn})
+}
+
+type funcCounters struct {
+	desc   *prometheus.Desc
+	values []string
+	fn     func() []int64
+}
+
+func (c *funcCounters) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *funcCounters) Collect(ch chan<- prometheus.Metric) {
+	for i, n := range c.fn() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(n), c.values[i])
+	}
+}
+
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
