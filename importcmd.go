@@ -85,8 +85,8 @@ func importCommand(cfg config, fs *flag.FlagSet) error {
 	fmt.Fprintf(os.Stderr, "job %s: %d rows\n", job.ID, job.TotalRows)
 
 	interrupts := make(chan os.Signal, 1)
-	signal.Notify(interrupts, os.Interrupt)
-	defer signal.Stop(interrupts)
+	defer cliInterrupts(interrupts)()
+	answers := bufio.NewReader(cliAnswers)
 	bar := progressbar.NewOptions(max(job.TotalRows, 1), progressbar.OptionSetDescription("importing"),
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
 		progressbar.OptionSetWriter(os.Stderr), progressbar.OptionThrottle(100*time.Millisecond))
@@ -96,7 +96,7 @@ func importCommand(cfg config, fs *flag.FlagSet) error {
 		select {
 		case <-interrupts:
 			_ = bar.Clear()
-			if askCancel() {
+			if askCancel(answers) {
 				var out struct {
 					CancelProspectImport struct {
 						Job *cliJob `json:"job"`
@@ -144,10 +144,20 @@ func importCommand(cfg config, fs *flag.FlagSet) error {
 	return nil
 }
 
+// The import command's Ctrl-C: the interrupts it asks about, and where it
+// reads the answer (tests send both).
+var (
+	cliInterrupts = func(ch chan<- os.Signal) (stop func()) {
+		signal.Notify(ch, os.Interrupt)
+		return func() { signal.Stop(ch) }
+	}
+	cliAnswers io.Reader = os.Stdin
+)
+
 // askCancel asks on the terminal whether to cancel the job.
-func askCancel() bool {
+func askCancel(answers *bufio.Reader) bool {
 	fmt.Fprint(os.Stderr, "\ncancel the import job? rows imported so far stay [y/N] ")
-	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	line, _ := answers.ReadString('\n')
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y")
 }
 
