@@ -247,11 +247,20 @@ func importsPhase(ctx context.Context, api *client, store *db.Store, srv *server
 	// The throughput target is the job's own: measured with nothing else
 	// running. The polls' target is measured over a second job of the same
 	// file, the polls taking their share of the two cores from it.
-	step("importing 100,000 rows of 10 columns")
-	small, err := runImport(ctx, api, store, srv.pid, tmp, 100_000)
-	if err != nil {
-		return nil, err
+	// Three times, the median reported: on two shared cores one run's rate
+	// moved by a quarter with the neighbours' load.
+	var runs []importRun
+	for i := range 3 {
+		step("importing 100,000 rows of 10 columns (%d of 3)", i+1)
+		r, err := runImport(ctx, api, store, srv.pid, tmp, 100_000)
+		if err != nil {
+			return nil, err
+		}
+		step("  %.0f rows/s", float64(r.rows)/r.took.Seconds())
+		runs = append(runs, r)
 	}
+	slices.SortFunc(runs, func(a, b importRun) int { return int(a.took - b.took) })
+	small := runs[1]
 	step("importing 100,000 rows of 10 columns again, while polling the %d roster", poll.size)
 	var busy time.Duration
 	var busyN int
@@ -278,8 +287,9 @@ func importsPhase(ctx context.Context, api *client, store *db.Store, srv *server
 	}
 	rate := func(r importRun) float64 { return float64(r.rows) / r.took.Seconds() }
 	return []row{
-		{fmt.Sprintf("import job, 100,000 rows × 10 columns (%.1f MB), upload to SUCCEEDED", float64(small.bytes)/1e6),
-			fmt.Sprintf("%.0f rows/s (%.2f s; stored and answered in %.2f s)", rate(small), small.took.Seconds(), small.stored.Seconds()),
+		{fmt.Sprintf("import job, 100,000 rows × 10 columns (%.1f MB), upload to SUCCEEDED, median of 3", float64(small.bytes)/1e6),
+			fmt.Sprintf("%.0f rows/s (%.2f s; stored and answered in %.2f s; the 3: %.0f, %.0f, %.0f)", rate(small), small.took.Seconds(), small.stored.Seconds(),
+				rate(runs[2]), rate(runs[1]), rate(runs[0])),
 			"≥ 20,000 rows/s", verdict(rate(small) >= 20_000)},
 		{fmt.Sprintf("import job, 1,000,000 rows (%.1f MB): server peak RSS, upload to SUCCEEDED", float64(big.bytes)/1e6),
 			fmt.Sprintf("%.0f MB (%.0f rows/s, %.1f s)", float64(big.peakRSS)/1e6, rate(big), big.took.Seconds()),
@@ -294,7 +304,8 @@ func importsPhase(ctx context.Context, api *client, store *db.Store, srv *server
 
 // importsMethod says how the import jobs' rows are measured.
 const importsMethod = `- **import jobs** (` + "`go run ./bench -imports`" + ` runs them alone, polling a 10k roster): a CSV of 100,000
-  rows × 10 columns uploaded over HTTP (multipart) and followed until SUCCEEDED, alone (the rate); the
+  rows × 10 columns uploaded over HTTP (multipart) and followed until SUCCEEDED, alone, three times (the
+  rate: the median, each run into a campaign of its own); the
   same again while a client polls the list roster's page (its p99 idle after a 2 s warm-up, then during
   that job); then a
   1,000,000-row file (102 MB), the server's

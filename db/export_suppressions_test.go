@@ -16,5 +16,8 @@ func MatchSuppressions(ctx context.Context, idb bun.IDB, owner string, probes []
 // MatchSuppressionsQuery is matchSuppressions' statement, for EXPLAIN.
 const MatchSuppressionsQuery = matchSuppressionsQuery
 
+// HasSuppressionsQuery is matchSuppressions' first statement, for EXPLAIN.
+const HasSuppressionsQuery = hasSuppressionsQuery
+
 // SuppressionIDs is suppressionIDs, for tests.
 var SuppressionIDs = suppressionIDs

@@ -51,6 +51,8 @@ func parentDomains(d string) []string {
 // prefer a scan of a small list, and a scan of a big one is what must
 // never happen), so its cost follows the batch's distinct values, never
 // the list (TestMatchSuppressionsIndexOnly).
+const hasSuppressionsQuery = `SELECT count(*) FROM (SELECT 1 FROM suppressions WHERE owner = ? ORDER BY owner, kind, normalized LIMIT 1) AS s`
+
 const matchSuppressionsQuery = `SELECT s.id, s.owner, s.kind, s.value, s.normalized, s.reason, s.created_at
 FROM unnest($2::text[], $3::text[]) AS c (kind, normalized)
 CROSS JOIN LATERAL (
@@ -65,6 +67,18 @@ CROSS JOIN LATERAL (
 // share few domains), the priority applied here.
 func matchSuppressions(ctx context.Context, idb bun.IDB, owner string, probes []SuppressionProbe) ([]*model.Suppression, error) {
 	out := make([]*model.Suppression, len(probes))
+	// Most owners keep no list: one probe of the index says so, instead of
+	// a batch's candidates built and asked for (3–4 ms of a 1000-row add).
+	// The order is the unique index's, so that index answers, whatever the
+	// statistics say of the owner.
+	var any int
+	err := idb.QueryRowContext(ctx, hasSuppressionsQuery, owner).Scan(&any)
+	if err != nil {
+		return nil, fmt.Errorf("match suppressions: %w", err)
+	}
+	if any == 0 {
+		return out, nil
+	}
 	var kinds, values []string
 	seen := map[string]bool{}
 	add := func(kind, v string) {

@@ -131,6 +131,16 @@ func TestMatchSuppressionsIndexOnly(t *testing.T) {
 	if strings.Contains(plan, `"Seq Scan"`) || !strings.Contains(plan, "suppressions_owner_kind_normalized_key") {
 		t.Errorf("matchSuppressions does not probe the index:\n%s", buf.String())
 	}
+	// Its first question, whether the owner keeps a list, is one probe of
+	// the index too, for an owner of every entry as for one of none.
+	for _, who := range []string{owner, "nobody-" + uuid.NewString()} {
+		if err := bdb.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+db.HasSuppressionsQuery, who).Scan(&plan); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(plan, `"Seq Scan"`) || !strings.Contains(plan, "suppressions_owner_kind_normalized_key") {
+			t.Errorf("the list's presence is not one index probe for %s:\n%s", who, plan)
+		}
+	}
 }
 
 // TestSuppressionIDsOrder: a call's ids count down in submission order and
