@@ -20,8 +20,9 @@ import (
 )
 
 // TestListWalkStaysOnItsRoster: a page that starts from an id (a keyset
-// cursor, a mark) reads its own roster's index, not the primary key over
-// every newer row of every campaign. Seen during an import job: another
+// cursor, a mark) reads its own roster's index from that id, not the
+// primary key over every newer row of every campaign, nor its roster from
+// the start. Seen during an import job: another
 // campaign had just got 100k rows, all with newer ids, which the
 // statistics did not know yet, and the planner walked the primary key from
 // the mark, 150k rows read for a 200-row page.
@@ -31,7 +32,7 @@ func TestListWalkStaysOnItsRoster(t *testing.T) {
 	s := db.NewStore(bdb)
 	owner := "walk-" + uuid.NewString()
 	c := newCampaign(t, s, owner, model.ChannelEmail)
-	for b := range 3 {
+	for b := range 20 {
 		if _, err := s.AddProspects(ctx, owner, c.ID, rows(1000, fmt.Sprintf("w%d-%%d@x.com", b)), db.AddOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -56,6 +57,11 @@ func TestListWalkStaysOnItsRoster(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+	// The visibility map set (statistics left as they are): the index-only
+	// walks below then count index pages alone in their buffers.
+	if _, err := bdb.ExecContext(ctx, `VACUUM prospects`); err != nil {
+		t.Fatal(err)
 	}
 
 	// The list statements, as sent, then explained with their arguments.
@@ -126,7 +132,7 @@ func TestListWalkStaysOnItsRoster(t *testing.T) {
 	removed := regexp.MustCompile(`Rows Removed by Filter: (\d+)`)
 	for _, st := range sent {
 		var plan strings.Builder
-		rs, err := bdb.DB.QueryContext(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+st.sql, st.args...)
+		rs, err := bdb.DB.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+st.sql, st.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,6 +152,14 @@ func TestListWalkStaysOnItsRoster(t *testing.T) {
 				t.Errorf("a page read %d rows it did not keep:\n%s\n%s", n, st.sql, plan.String())
 			}
 		}
+		// From the id on: a few pages of the index (the roster's 20k
+		// entries fill about a hundred), not the roster from its start.
+		walk := walkBuffers.FindStringSubmatch(plan.String())
+		if walk == nil {
+			t.Errorf("the page does not walk its roster's index:\n%s\n%s", st.sql, plan.String())
+		} else if n, _ := strconv.Atoi(walk[1]); n > 30 {
+			t.Errorf("the walk read %d buffers, as from the roster's start:\n%s\n%s", n, st.sql, plan.String())
+		}
 		// Which index the planner takes depends on its statistics (the
 		// case above was seen with others'), so the statement must leave
 		// it no walk of the primary key by id: with the roster's indexes
@@ -155,6 +169,9 @@ func TestListWalkStaysOnItsRoster(t *testing.T) {
 		}
 	}
 }
+
+// walkBuffers is the buffers the walk of a roster's index read.
+var walkBuffers = regexp.MustCompile(`(?s)Index (?:Only )?Scan using prospects_campaign_(?:status_)?order_idx on prospects .*?Buffers: shared hit=(\d+)`)
 
 // pkeyWalk is a range condition on the primary key in a plan.
 var pkeyWalk = regexp.MustCompile(`Index Cond: \(id >`)
