@@ -411,9 +411,15 @@ func (s *Store) AnalyzeProspects(ctx context.Context) (int64, error) {
 	if _, err := s.db.ExecContext(ctx, `ANALYZE prospects`); err != nil {
 		return 0, fmt.Errorf("analyze prospects: %w", err)
 	}
+	return s.ProspectsEstimate(ctx)
+}
+
+// ProspectsEstimate is the rows of prospects by the last statistics (0
+// before any).
+func (s *Store) ProspectsEstimate(ctx context.Context) (int64, error) {
 	var n float64
 	if err := s.db.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'prospects'::regclass`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("analyze prospects: %w", err)
+		return 0, fmt.Errorf("estimate prospects: %w", err)
 	}
 	return int64(max(n, 0)), nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -254,6 +255,12 @@ func (w *Workers) read(ctx context.Context, run *db.ImportRun, ch model.Channel,
 		}
 		if !last {
 			rows = append(rows, csvimport.ToRow(run.Mapping, rec))
+			if len(rows)%64 == 0 {
+				// Reading is all CPU: let the requests waiting for one of
+				// the process's few threads go first (else up to the
+				// scheduler's 10 ms slice a poll).
+				runtime.Gosched()
+			}
 		}
 		if len(rows) == w.ChunkRows || last {
 			if !send(chunk{rows: rows, checks: csvimport.Check(ch, rows), last: last}) || last {
@@ -272,7 +279,8 @@ const minAnalyzeRows = 10_000
 // grows the table (db.Store.AnalyzeProspects says why): each time the job
 // has written as many rows as the table held at the last refresh (at
 // least minAnalyzeRows), and when it ends, so the statistics are never
-// off by more than half. ANALYZE samples a fixed number of rows, so a
+// off by more than half; the table's rows at the job's start are
+// PostgreSQL's estimate. ANALYZE samples a fixed number of rows, so a
 // 1M-row job into an empty table costs a handful; each runs beside the
 // chunks, one at a time.
 type statsKeeper struct {
@@ -284,13 +292,21 @@ type statsKeeper struct {
 }
 
 func (w *Workers) statsAfter(ctx context.Context, run *db.ImportRun) *statsKeeper {
-	return &statsKeeper{w: w, ctx: ctx, from: run.NextRow, running: make(chan struct{}, 1)}
+	k := &statsKeeper{w: w, ctx: ctx, from: run.NextRow, running: make(chan struct{}, 1)}
+	if n, err := w.Store.ProspectsEstimate(ctx); err == nil {
+		k.tuples.Store(n)
+	}
+	return k
 }
 
-// grew notes the job's progress, at row next; last: the job ended.
+// grew notes the job's progress, at row next; last: the job ended. At the
+// end a tenth of the table is enough (autovacuum's own threshold): a job
+// that added little to a large table leaves its statistics to autovacuum
+// (an ANALYZE of millions of rows beside the polls cost them more than
+// the statistics were off).
 func (k *statsKeeper) grew(next int, last bool) {
-	n := next - k.from
-	due := n >= max(minAnalyzeRows, int(k.tuples.Load())) || last && n >= minAnalyzeRows/10
+	n, tuples := next-k.from, int(k.tuples.Load())
+	due := n >= max(minAnalyzeRows, tuples) || last && n >= max(minAnalyzeRows/10, tuples/10)
 	if !due {
 		return
 	}
