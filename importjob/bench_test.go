@@ -2,19 +2,12 @@ package importjob_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/importjob"
-	"roster/model"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -36,46 +29,18 @@ func file(n int) []byte {
 //
 //	go test -run '^$' -bench BenchmarkImportJob -benchtime 1x ./importjob/
 func BenchmarkImportJob(b *testing.B) {
-	ctx := context.Background()
 	store := db.NewStore(dbtest.DB(b))
 	data := file(100_000)
 	for b.Loop() {
-		owner := "bench-" + uuid.NewString()
-		c, err := store.CreateCampaign(ctx, owner, model.CreateCampaignInput{Name: "bench", Channel: model.ChannelEmail})
-		if err != nil {
-			b.Fatal(err)
-		}
 		start, cpu0 := time.Now(), dbtest.ProcessCPU()
-		job, _, err := store.StartImport(ctx, owner, c.ID, db.ImportStart{File: bytes.NewReader(data), FileName: "f.csv"})
-		if err != nil {
-			b.Fatal(err)
-		}
+		owner, job := startJob(b, store, "bench", data)
 		stored := time.Since(start)
-		wctx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			(&importjob.Workers{Store: store, Poll: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Run(wctx)
-		}()
-		for {
-			j, err := store.ImportJob(ctx, owner, job.ID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if j.Status == model.ImportJobStatusSucceeded {
-				if j.Imported != 100_000 {
-					b.Fatalf("job %+v", j)
-				}
-				break
-			}
-			if j.Status != model.ImportJobStatusQueued && j.Status != model.ImportJobStatusRunning {
-				b.Fatalf("job %+v", j)
-			}
-			time.Sleep(50 * time.Millisecond) // as the HTTP benchmark polls: each poll costs the job CPU
+		stop := runWorkers(store, 0)
+		if j := waitSucceeded(b, store, owner, job); j.Imported != 100_000 {
+			b.Fatalf("job %+v", j)
 		}
 		took := time.Since(start)
 		stop()
-		<-done
 		b.ReportMetric(100_000/took.Seconds(), "rows/s")
 		b.ReportMetric(float64((dbtest.ProcessCPU()-cpu0).Microseconds())/100_000, "server-cpu-µs/row")
 		b.ReportMetric(float64(stored.Milliseconds()), "store-ms")

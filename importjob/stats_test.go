@@ -1,19 +1,12 @@
 package importjob_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"roster/db"
 	"roster/db/dbtest"
-	"roster/importjob"
-	"roster/model"
 )
 
 // TestJobRefreshesStatistics: a job that grows prospects by 12,000 rows
@@ -31,39 +24,13 @@ func TestJobRefreshesStatistics(t *testing.T) {
 		}
 		return n
 	}
-	wctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		(&importjob.Workers{Store: store, Poll: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Run(wctx)
-	}()
-	defer func() { stop(); <-done }()
+	defer runWorkers(store, 0)()
 	for _, tc := range []struct {
 		rows, refreshes int
 	}{{12_000, 2}, {50, 0}} {
 		before := analyzed()
-		owner := "stats-" + uuid.NewString()
-		c, err := store.CreateCampaign(ctx, owner, model.CreateCampaignInput{Name: "stats", Channel: model.ChannelEmail})
-		if err != nil {
-			t.Fatal(err)
-		}
-		job, _, err := store.StartImport(ctx, owner, c.ID, db.ImportStart{File: bytes.NewReader(file(tc.rows)), FileName: "f.csv"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			j, err := store.ImportJob(ctx, owner, job.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if j.Status == model.ImportJobStatusSucceeded {
-				break
-			}
-			if j.Status != model.ImportJobStatusQueued && j.Status != model.ImportJobStatusRunning {
-				t.Fatalf("job %+v", j)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		owner, job := startJob(t, store, "stats", file(tc.rows))
+		waitSucceeded(t, store, owner, job)
 		// The last refresh runs once the job has ended.
 		deadline := time.Now().Add(10 * time.Second)
 		for analyzed()-before < tc.refreshes && time.Now().Before(deadline) {
