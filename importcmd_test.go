@@ -95,11 +95,12 @@ func TestImportCommandInterrupt(t *testing.T) {
 	// The command's interrupts and answers come from the test: a pipe's
 	// write returns once the command has read the answer.
 	interrupts := make(chan chan<- os.Signal, 1)
+	realInterrupts, realAnswers := cliInterrupts, cliAnswers
 	cliInterrupts = func(ch chan<- os.Signal) func() { interrupts <- ch; return func() {} }
 	answers, answer := io.Pipe()
 	cliAnswers = answers
 	defer func() {
-		cliInterrupts, cliAnswers = nil, os.Stdin
+		cliInterrupts, cliAnswers = realInterrupts, realAnswers
 		answer.Close()
 	}()
 	// The workers run for the first job only: the second waits QUEUED
